@@ -1,0 +1,10 @@
+import { migrateCommand } from './migrate.ts';
+import { openapiCommand } from './openapi.ts';
+import { serveCommand } from './serve.ts';
+import type { Command } from './types.ts';
+
+export const COMMANDS: Record<string, Command> = {
+  serve: serveCommand,
+  migrate: migrateCommand,
+  openapi: openapiCommand,
+};

@@ -1,0 +1,38 @@
+import { loadConfig } from '../../config.ts';
+import { openEngine } from '../../db/engine.ts';
+import { migrate } from '../../db/migrate.ts';
+import { OffsetClock } from '../../domain/clock.ts';
+import { buildApp } from '../../http/app.ts';
+import type { Command } from './types.ts';
+
+export const serveCommand: Command = {
+  summary: 'start the API server (migrates first)',
+  usage: [
+    'usage: qcards serve [--demo]',
+    '',
+    'Serves on HOST:PORT (default 127.0.0.1:3000) against DATABASE_URL, or the embedded database in',
+    'QCARDS_DATA_DIR (default ./.qcards). --demo seeds a demo organization into an empty database and prints',
+    'ready-to-paste curl commands.',
+  ].join('\n'),
+  options: { demo: { type: 'boolean' } },
+  async run() {
+    const config = loadConfig();
+    const engine = await openEngine({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    await migrate(engine.db);
+    const clock = new OffsetClock();
+    const app = await buildApp({ engine, config, clock });
+    const shutdown = async (signal: string) => {
+      app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+      try {
+        await app.close();
+      } finally {
+        await engine.close();
+        process.exit(0);
+      }
+    };
+    process.once('SIGTERM', () => void shutdown('SIGTERM'));
+    process.once('SIGINT', () => void shutdown('SIGINT'));
+    const address = await app.listen({ host: config.host, port: config.port });
+    console.log(`qcards is listening on ${address} (${engine.kind})`);
+  },
+};

@@ -1,0 +1,77 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { PGlitePool } from './pglite-pool.ts';
+import type { Database } from './schema.ts';
+import { DATE_OID, INT8_OID, NUMERIC_OID, parseDate, parseNumber } from './type-parsers.ts';
+
+export type Db = Kysely<Database>;
+export type EngineKind = 'pglite' | 'postgres';
+
+export interface Engine {
+  kind: EngineKind;
+  db: Db;
+  /** A PostgreSQL pool for LISTEN/NOTIFY; absent on PGlite. */
+  pgPool: pg.Pool | undefined;
+  /** The embedded instance, for dumping a template (tests); absent on PostgreSQL. */
+  pglite: PGlite | undefined;
+  close(): Promise<void>;
+}
+
+export interface EngineOptions {
+  databaseUrl?: string | undefined;
+  /** PGlite folder; `memory://` keeps it in memory. */
+  dataDir?: string | undefined;
+  /** PGlite: start from this dump (a migrated template) instead of running initdb. */
+  loadDataDir?: Blob | File | undefined;
+  poolSize?: number;
+}
+
+const PGLITE_EXTENSIONS = { pg_trgm, btree_gin };
+
+export async function openEngine(options: EngineOptions): Promise<Engine> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 20);
+  return openPGlite(options.dataDir ?? 'memory://', options.loadDataDir);
+}
+
+async function openPostgres(connectionString: string, max: number): Promise<Engine> {
+  const types = {
+    getTypeParser: ((oid: number, format?: string) => {
+      if (oid === INT8_OID || oid === NUMERIC_OID) return parseNumber;
+      if (oid === DATE_OID) return parseDate;
+      return pg.types.getTypeParser(oid, format as 'text');
+    }) as typeof pg.types.getTypeParser,
+  };
+  const pool = new pg.Pool({ connectionString, max, types });
+  // An idle client that loses its server must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    kind: 'postgres',
+    db,
+    pgPool: pool,
+    pglite: undefined,
+    close: () => db.destroy(),
+  };
+}
+
+async function openPGlite(dataDir: string, loadDataDir: Blob | File | undefined): Promise<Engine> {
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  const pglite = await PGlite.create({
+    dataDir,
+    extensions: PGLITE_EXTENSIONS,
+    parsers: { [INT8_OID]: parseNumber, [NUMERIC_OID]: parseNumber, [DATE_OID]: parseDate },
+    ...(loadDataDir ? { loadDataDir } : {}),
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new PGlitePool(pglite) }) });
+  return {
+    kind: 'pglite',
+    db,
+    pgPool: undefined,
+    pglite,
+    close: () => db.destroy(),
+  };
+}

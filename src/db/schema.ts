@@ -1,0 +1,203 @@
+import type { ColumnType, Generated } from 'kysely';
+
+// Row types of every table, as the type parsers in type-parsers.ts return them: numeric and int8 as number,
+// date as a 'YYYY-MM-DD' string, timestamptz as Date. Keep in step with migrations/.
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type DefaultedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export interface OrganizationsTable {
+  id: string;
+  slug: string;
+  name: string;
+  legal_name: string;
+  legal_number: string;
+  legal_country: Generated<string>;
+  legal_form: Generated<string>;
+  legal_share_capital: Generated<number>;
+  legal_sector: Generated<string>;
+  legal_registration_date: string | null;
+  legal_address: Generated<string>;
+  locale: Generated<string>;
+  contract_signed_at: Timestamp | null;
+  created_at: DefaultedTimestamp;
+}
+
+export interface TeamsTable {
+  id: string;
+  organization_id: string;
+  name: string;
+  created_at: DefaultedTimestamp;
+}
+
+export type Role = 'owner' | 'admin' | 'manager' | 'employee' | 'reporting';
+
+export interface MembershipsTable {
+  id: string;
+  organization_id: string;
+  first_name: string;
+  last_name: string;
+  email: string;
+  role: Role;
+  team_id: string | null;
+  status: Generated<string>;
+  phone_number: Generated<string>;
+  position: Generated<string>;
+  locale: Generated<string>;
+  residence_country: Generated<string>;
+  nationality: Generated<string>;
+  birth_country: Generated<string>;
+  birthdate: string | null;
+  ubo: Generated<boolean>;
+  kyc_status: Generated<string>;
+  created_at: DefaultedTimestamp;
+}
+
+export interface BankAccountsTable {
+  id: string;
+  organization_id: string;
+  slug: string;
+  name: string;
+  iban: string;
+  bic: string;
+  currency: Generated<string>;
+  balance_cents: Generated<number>;
+  authorized_balance_cents: Generated<number>;
+  status: Generated<string>;
+  main: Generated<boolean>;
+  is_external_account: Generated<boolean>;
+  account_number: string;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface CredentialsTable {
+  id: string;
+  organization_id: string;
+  membership_id: string;
+  kind: 'api_key' | 'access_token';
+  login: string | null;
+  secret_hash: string;
+  scopes: string[];
+  label: Generated<string>;
+  created_at: DefaultedTimestamp;
+  expires_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export const CARD_STATUSES = [
+  'pending', 'live', 'paused', 'stolen', 'lost', 'pin_blocked', 'discarded', 'expired', 'shipped_lost', 'onhold',
+  'order_canceled', 'pre_expired', 'abusive',
+] as const;
+export type CardStatus = (typeof CARD_STATUSES)[number];
+
+export const CARD_LEVELS = ['standard', 'plus', 'metal', 'virtual', 'flash', 'advertising'] as const;
+export type CardLevel = (typeof CARD_LEVELS)[number];
+
+export interface ShippingAddress {
+  contact_name: string | null;
+  first_line: string;
+  second_line: string | null;
+  third_line: string | null;
+  zipcode: string;
+  city: string;
+  country: string;
+}
+
+export interface CardsTable {
+  id: string;
+  organization_id: string;
+  holder_id: string;
+  initiator_id: string | null;
+  bank_account_id: string;
+  status: CardStatus;
+  card_level: CardLevel;
+  card_type: 'debit' | 'prepaid';
+  nickname: string;
+  embossed_name: string | null;
+  pin_set: boolean;
+  pan: string;
+  cvv: string;
+  mask_pan: string;
+  last_digits: string;
+  exp_month: string;
+  exp_year: string;
+  last_activity_at: Timestamp | null;
+  ship_to_business: boolean;
+  atm_option: boolean;
+  nfc_option: boolean;
+  online_option: boolean;
+  foreign_option: boolean;
+  atm_monthly_limit: number;
+  atm_monthly_spent: number;
+  atm_daily_limit: number;
+  atm_daily_spent: number;
+  atm_daily_limit_option: boolean;
+  payment_monthly_limit: number;
+  payment_monthly_spent: number;
+  payment_daily_limit: number;
+  payment_daily_spent: number;
+  payment_daily_limit_option: boolean;
+  payment_transaction_limit: number;
+  payment_transaction_limit_option: boolean;
+  payment_lifespan_limit: number | null;
+  payment_lifespan_spent: number;
+  active_days: number[];
+  categories: string[];
+  pre_expires_at: Timestamp | null;
+  shipped_at: Timestamp | null;
+  address: ColumnType<ShippingAddress | null, string | null, string | null>;
+  renewed: boolean;
+  renewal: boolean;
+  parent_card_id: string | null;
+  parent_last_digits: string | null;
+  had_operation: boolean;
+  had_pin_operation: boolean;
+  card_design: string;
+  type_of_print: 'print' | 'embossed' | null;
+  upsold: boolean;
+  upsell: boolean;
+  discard_on: string | null;
+  reordered: boolean;
+  has_only_user_liftable_locks: boolean;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  search_text: string;
+  api_json: string;
+}
+
+export interface CardCountsTable {
+  organization_id: string;
+  bank_account_id: string;
+  status: string;
+  card_level: string;
+  stripe: number;
+  n: number;
+}
+
+export const CARD_EVENTS = [
+  'created', 'activated', 'locked', 'unlocked', 'nickname_updated', 'options_updated', 'limits_updated',
+  'restrictions_updated', 'discarded', 'expired',
+] as const;
+export type CardEventName = (typeof CARD_EVENTS)[number];
+
+export interface CardEventsTable {
+  id: string;
+  organization_id: string;
+  card_id: string;
+  event: CardEventName;
+  actor_membership_id: string | null;
+  data: ColumnType<Record<string, unknown>, string, string>;
+  created_at: DefaultedTimestamp;
+}
+
+export interface Database {
+  organizations: OrganizationsTable;
+  teams: TeamsTable;
+  memberships: MembershipsTable;
+  bank_accounts: BankAccountsTable;
+  credentials: CredentialsTable;
+  cards: CardsTable;
+  card_counts: CardCountsTable;
+  card_events: CardEventsTable;
+}

@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import addFormats from 'ajv-formats';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
+import type { Config } from '../config.ts';
+import type { Engine } from '../db/engine.ts';
+import type { Clock } from '../domain/clock.ts';
+import { ApiError } from '../domain/errors.ts';
+import { installErrorHandling, TRACE_HEADER } from './errors.ts';
+import { registerRoutes } from './routes/index.ts';
+
+// ajv-formats' CommonJS typings do not line up with Fastify's plugin type under NodeNext resolution.
+const ajvFormats = ((addFormats as unknown as { default?: unknown }).default ?? addFormats) as (ajv: any) => any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export interface AppDeps {
+  engine: Engine;
+  config: Config;
+  clock: Clock;
+  /** false silences request logs (tests); otherwise pino at config.logLevel. */
+  logger?: boolean;
+}
+
+export type App = FastifyInstance<
+  RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider
+>;
+
+export const OPENAPI_INFO = {
+  title: 'qcards',
+  version: '0.1.0',
+  description:
+    "Qonto's Business API cards endpoints and v1/cards webhooks, served by a stateful, self-hostable server. " +
+    'Paths under /v2 follow Qonto; paths under /qcards are qcards\' own (operator, sandbox, webhook logs).',
+};
+
+/** Builds the whole HTTP application; starting a process and listening happen elsewhere (src/cli). */
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const app = Fastify({
+    logger: deps.logger === false ? false : {
+      level: deps.config.logLevel,
+      redact: ['req.headers.authorization', 'req.headers["x-qonto-staging-token"]'],
+    },
+    // One id per request: in every log line (reqId), in the response headers, and as `trace_id` in error bodies.
+    genReqId: () => randomBytes(16).toString('hex'),
+    bodyLimit: 1024 * 1024,
+    ajv: {
+      customOptions: {
+        // Unknown body fields are rejected (CONTRACT.md), so they must not be silently stripped.
+        removeAdditional: false,
+        coerceTypes: 'array',
+        useDefaults: true,
+        allErrors: true,
+      },
+      plugins: [ajvFormats],
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorateRequest('principal', undefined);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(TRACE_HEADER, request.id);
+    reply.header('x-request-id', request.id);
+  });
+  if (deps.config.stagingToken) {
+    const expected = deps.config.stagingToken;
+    app.addHook('onRequest', async (request) => {
+      if (!request.url.startsWith('/v2/')) return;
+      if (request.headers['x-qonto-staging-token'] !== expected) {
+        throw new ApiError(401, { code: 'unauthorized', detail: 'X-Qonto-Staging-Token is missing or wrong', source: { header: 'X-Qonto-Staging-Token' } });
+      }
+    });
+  }
+  // Lifecycle endpoints take no body, and some clients still send `Content-Type: application/json` with an
+  // empty one: treat that as no body instead of a parse error.
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    if (body === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(body as string));
+    } catch (error) {
+      done(new ApiError(400, { code: 'invalid_json', detail: `the body is not valid JSON: ${(error as Error).message}`, source: { pointer: '' } }), undefined);
+    }
+  });
+
+  installErrorHandling(app);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: OPENAPI_INFO,
+      components: {
+        securitySchemes: {
+          OAuth: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <access token>' },
+          SecretKey: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'Authorization: <login>:<secret key>' },
+          Operator: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <operator token>' },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  await registerRoutes(app, deps);
+  return app;
+}

@@ -1,0 +1,7 @@
+import type { App, AppDeps } from '../app.ts';
+import { registerHealthRoutes } from './health.ts';
+
+// Every route of qcards, one line per resource.
+export async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
+  registerHealthRoutes(app, deps);
+}
