@@ -74,7 +74,11 @@ function conditions(req: CardPageRequest): RawBuilder<unknown>[] {
   if (f.bankAccountIds) where.push(sql`c.bank_account_id = ANY(${f.bankAccountIds}::uuid[])`);
   if (f.cardLevels) where.push(sql`c.card_level = ANY(${f.cardLevels}::text[])`);
   if (f.ids) where.push(sql`c.id = ANY(${f.ids}::uuid[])`);
-  if (f.query !== undefined) where.push(sql`c.search_text LIKE ${likeSubstring(f.query)}`);
+  if (f.query !== undefined) {
+    // search_text separates its fields with line feeds and Postgres text cannot hold NUL: a term with either
+    // would match across two fields or fail, and no single field contains them, so it matches nothing.
+    where.push(/[\n\u0000]/.test(f.query) ? sql`false` : sql`c.search_text LIKE ${likeSubstring(f.query)}`);
+  }
   return where;
 }
 
