@@ -119,7 +119,7 @@ async function requireOrganization(db: Executor, organizationId: string): Promis
   if (!org) throw notFound('organization', 'organization_id');
 }
 
-async function addMembership(db: Executor, organizationId: string, input: MembershipInput) {
+export async function addMembership(db: Executor, organizationId: string, input: MembershipInput) {
   if (input.team_id) {
     const team = await db.selectFrom('teams').select('id').where('id', '=', input.team_id).where('organization_id', '=', organizationId).executeTakeFirst();
     if (!team) throw unprocessable('team_not_found', 'team_id is not a team of this organization', '/team_id');
@@ -141,7 +141,7 @@ export async function addMembershipToOrganization(db: Db, organizationId: string
   });
 }
 
-async function addBankAccount(db: Executor, organizationId: string, input: BankAccountInput) {
+export async function addBankAccount(db: Executor, organizationId: string, input: BankAccountInput) {
   const { name, main, balance_cents, authorized_balance_cents, ...extra } = input;
   // One main account per organization: a new main account takes the flag from the previous one.
   if (main) await db.updateTable('bank_accounts').set({ main: false }).where('organization_id', '=', organizationId).execute();

@@ -18,7 +18,7 @@ test('the operator API is closed without a configured token and rejects a wrong 
   const res = await closed.inject({ method: 'GET', url: `${BASE}/organizations`, headers: OP });
   assert.equal(res.statusCode, 403);
   assert.match(res.json().errors[0].detail, /QCARDS_OPERATOR_TOKEN/);
-  for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: 'op-secret' }, { authorization: 'Bearer op-secret-longer' }]) {
+  for (const headers of [{} as Record<string, string>, { authorization: 'Bearer wrong' }, { authorization: 'op-secret' }, { authorization: 'Bearer op-secret-longer' }]) {
     const r = await op('GET', '/organizations', undefined, headers);
     assert.equal(r.statusCode, 401, JSON.stringify(headers));
     assert.equal(r.json().errors[0].code, 'unauthorized');
