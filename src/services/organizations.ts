@@ -14,8 +14,9 @@ export interface NewOrganization {
   legal_number?: string;
 }
 
+// Accents are dropped ("Lumière" → "lumiere"), not turned into separators.
 const slugify = (name: string): string =>
-  name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'org';
+  name.toLowerCase().normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'org';
 
 export async function createOrganization(db: Executor, input: NewOrganization) {
   const id = randomUUID();

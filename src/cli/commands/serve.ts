@@ -3,6 +3,7 @@ import { openEngine } from '../../db/engine.ts';
 import { migrate } from '../../db/migrate.ts';
 import { OffsetClock } from '../../domain/clock.ts';
 import { buildApp } from '../../http/app.ts';
+import { prepareDemo } from '../demo-mode.ts';
 import type { Command } from './types.ts';
 
 export const serveCommand: Command = {
@@ -15,11 +16,13 @@ export const serveCommand: Command = {
     'ready-to-paste curl commands.',
   ].join('\n'),
   options: { demo: { type: 'boolean' } },
-  async run() {
-    const config = loadConfig();
+  async run(options) {
+    let config = loadConfig();
     const engine = await openEngine({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
     await migrate(engine.db);
     const clock = new OffsetClock();
+    const demo = options.demo ? await prepareDemo(engine, config, clock) : undefined;
+    if (demo) config = demo.config;
     const app = await buildApp({ engine, config, clock });
     const shutdown = async (signal: string) => {
       app.log.info({ signal }, 'shutting down: finishing in-flight requests');
@@ -34,5 +37,6 @@ export const serveCommand: Command = {
     process.once('SIGINT', () => void shutdown('SIGINT'));
     const address = await app.listen({ host: config.host, port: config.port });
     console.log(`qcards is listening on ${address} (${engine.kind})`);
+    if (demo) console.log(demo.banner(config.publicUrl ?? address));
   },
 };

@@ -1,9 +1,13 @@
 import type { App, AppDeps } from '../app.ts';
 import { registerHealthRoutes } from './health.ts';
 import { registerCardRoutes } from './cards/index.ts';
+import { registerSupportingRoutes } from './supporting/index.ts';
+import { registerOperatorRoutes } from './operator/index.ts';
 
 // Every route of qcards, one line per resource.
 export async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
   registerHealthRoutes(app, deps);
   registerCardRoutes(app, deps);
+  registerSupportingRoutes(app, deps);
+  registerOperatorRoutes(app, deps);
 }

@@ -1,0 +1,32 @@
+import { Type } from 'typebox';
+import { countMemberships, listMemberships } from '../../../db/queries/organizations.ts';
+import { membershipListItem } from '../../../domain/organization-objects.ts';
+import { pageMeta, pageOffset } from '../../../domain/page-meta.ts';
+import type { App, AppDeps } from '../../app.ts';
+import { principalOf, requireScopes } from '../../auth.ts';
+import { AUTH_ERRORS, ErrorBodySchema, MembershipListItemSchema, PageMetaSchema, PageQuery, QONTO_SECURITY } from './schemas.ts';
+
+const schema = {
+  tags: ['memberships'],
+  summary: 'List memberships',
+  description: 'OAuth scope: `organization.read`. Every membership of the authenticated organization, oldest first.',
+  security: QONTO_SECURITY,
+  querystring: PageQuery,
+  response: {
+    200: Type.Object({ memberships: Type.Array(MembershipListItemSchema), meta: PageMetaSchema }),
+    400: ErrorBodySchema,
+    ...AUTH_ERRORS,
+  },
+};
+
+export function registerListMemberships(app: App, deps: AppDeps): void {
+  app.get('/v2/memberships', { schema, onRequest: requireScopes(deps.engine.db, deps.clock, ['organization.read']) }, async (request) => {
+    const { organizationId } = principalOf(request);
+    const page = request.query.page ?? 1;
+    const perPage = request.query.per_page ?? 100;
+    const total = await countMemberships(deps.engine.db, organizationId);
+    const offset = pageOffset(page, perPage);
+    const rows = offset < total ? await listMemberships(deps.engine.db, organizationId, { limit: perPage, offset }) : [];
+    return { memberships: rows.map(membershipListItem), meta: pageMeta(page, perPage, total) };
+  });
+}
