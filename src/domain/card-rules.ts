@@ -39,6 +39,9 @@ export interface CardLimits {
   payment_daily_limit: number;
   payment_transaction_limit: number;
   payment_lifespan_limit: number | null;
+  payment_daily_limit_option: boolean;
+  payment_transaction_limit_option: boolean;
+  atm_daily_limit_option: boolean;
 }
 
 const item = (base: string, field: string, code: string, detail: string): ErrorItem => ({
@@ -65,13 +68,14 @@ export function limitProblems(level: CardLevel, l: CardLimits, base = '/card'): 
   over('atm_monthly_limit', l.atm_monthly_limit, max.atm);
   over('atm_daily_limit', l.atm_daily_limit, max.atm);
   if (out.length > 0) return out;
-  if (l.payment_daily_limit > l.payment_monthly_limit) {
+  // A daily or per-transaction limit only binds when its option is on, so only then must it fit the month.
+  if (l.payment_daily_limit_option && l.payment_daily_limit > l.payment_monthly_limit) {
     out.push(item(base, 'payment_daily_limit', 'limit_above_monthly_limit', 'payment_daily_limit must not exceed payment_monthly_limit'));
   }
-  if (l.payment_transaction_limit > l.payment_monthly_limit) {
+  if (l.payment_transaction_limit_option && l.payment_transaction_limit > l.payment_monthly_limit) {
     out.push(item(base, 'payment_transaction_limit', 'limit_above_monthly_limit', 'payment_transaction_limit must not exceed payment_monthly_limit'));
   }
-  if (l.atm_daily_limit > l.atm_monthly_limit) {
+  if (l.atm_daily_limit_option && l.atm_daily_limit > l.atm_monthly_limit) {
     out.push(item(base, 'atm_daily_limit', 'limit_above_monthly_limit', 'atm_daily_limit must not exceed atm_monthly_limit'));
   }
   if (level === 'flash') {

@@ -6,7 +6,7 @@ import { inTransaction } from '../db/transaction.ts';
 import { isDesignOfLevel } from '../domain/appearances.ts';
 import type { CardRecord } from '../domain/card.ts';
 import { mayCreateCards } from '../domain/card-access.ts';
-import { buildCard } from '../domain/card-factory.ts';
+import { buildCard, LEVEL_DEFAULTS } from '../domain/card-factory.ts';
 import { levelFieldProblems, limitProblems, optionProblems } from '../domain/card-rules.ts';
 import type { Clock } from '../domain/clock.ts';
 import { ApiError, forbidden, type ErrorItem } from '../domain/errors.ts';
@@ -86,6 +86,12 @@ export async function createCards(
       problems.push(...levelProblems, ...optionProblems(body.card_level, body, p));
       if (!holder || levelProblems.length > 0) return undefined;
       const { holder_id: _h, initiator_id, organization_id: _o, pre_expires_at, address, ...fields } = body;
+      // Unset daily and per-transaction limits take the level default, but never more than the month given.
+      const d = LEVEL_DEFAULTS[body.card_level];
+      const month = fields.payment_monthly_limit ?? d.payment_monthly_limit;
+      fields.payment_daily_limit ??= Math.min(d.payment_daily_limit, month);
+      fields.payment_transaction_limit ??= Math.min(d.payment_transaction_limit, month);
+      fields.atm_daily_limit ??= Math.min(d.atm_daily_limit, fields.atm_monthly_limit ?? d.atm_monthly_limit);
       const card = buildCard(
         {
           ...fields,
