@@ -47,3 +47,14 @@ export async function statusOf(db: Db, cardId: string): Promise<string> {
   const row = await db.selectFrom('cards').select('status').where('id', '=', cardId).executeTakeFirstOrThrow();
   return row.status;
 }
+
+/** makeCard on a server with SCA on: the 428 → allow → replay dance. */
+export async function makeCardWithSca(app: App, org: OrgFixture, level: CardLevel): Promise<Record<string, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const body = newCardBody(org, level);
+  const first = await createCard(app, org.owner.auth, body);
+  const token = first.json().sca_session_token as string;
+  await app.inject({ method: 'POST', url: `/v2/mocked_sca_sessions/${token}/allow`, headers: { authorization: org.owner.auth } });
+  const res = await createCard(app, org.owner.auth, body, randomUUID(), { 'x-qonto-sca-session-token': token });
+  if (res.statusCode !== 200) throw new Error(`create failed: ${res.statusCode} ${res.body}`);
+  return res.json().card;
+}
