@@ -5,8 +5,8 @@
 // same server and connections), and writes docs/bench-writes.md.
 import { spawn } from 'node:child_process';
 import { randomInt, randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import pg from 'pg';
 import { Pool } from 'undici';
 import { openEngine } from '../../src/db/engine.ts';
@@ -98,6 +98,16 @@ async function load(pool: Pool, seconds: number, next: (worker: number) => { met
   return { count: latencies.length, errors, latencies, failures, seconds: (performance.now() - started) / 1000 };
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux; 0 elsewhere). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 function summary(r: Result) {
@@ -124,7 +134,9 @@ try {
   // The walk continues from the warm-up: each connection's step counter survives it.
   await load(pool, WARMUP_S, writeOp, auth);
   const eventsBefore = await engine.db.selectFrom('card_events').select((eb) => eb.fn.countAll<number>().as('n')).where('organization_id', '=', orgId).executeTakeFirstOrThrow();
+  const cpuBefore = cpuSeconds(server.pid);
   const writes = summary(await load(pool, DURATION_S, writeOp, auth));
+  const serverCpuMsPerWrite = ((cpuSeconds(server.pid) - cpuBefore) * 1000) / writes.count;
   const eventsAfter = await engine.db.selectFrom('card_events').select((eb) => eb.fn.countAll<number>().as('n')).where('organization_id', '=', orgId).executeTakeFirstOrThrow();
   const events = Number(eventsAfter.n) - Number(eventsBefore.n);
 
@@ -134,7 +146,8 @@ try {
     `connections: ${CONNECTIONS}, duration: ${DURATION_S} s after ${WARMUP_S} s warm-up, ${cardIds.length} cards`,
     `ceiling (GET /healthz, same server): ${f(ceiling.perSecond)} req/s, p99 ${f(ceiling.p99)} ms`,
     `writes (lock / unlock / PATCH limits, 1:1:1): ${f(writes.perSecond)} writes/s, p50 ${f(writes.p50)} ms, p90 ${f(writes.p90)} ms, p99 ${f(writes.p99)} ms, max ${f(writes.max)} ms`,
-    `ratio to ceiling: ${(writes.perSecond / ceiling.perSecond).toFixed(2)}`,
+    `ratio to ceiling: ${(writes.perSecond / ceiling.perSecond).toFixed(2)}; server CPU per write: ${serverCpuMsPerWrite.toFixed(2)} ms (Node process only)`,
+    `machine load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
     `non-200 answers: ${writes.errors} of ${writes.count} (${writes.failures}); card_events rows written: ${events} (one per write: ${events === writes.count - writes.errors ? 'yes' : 'NO'})`,
     `targets: ≥ 1,000 writes/s → ${writes.perSecond >= 1000 ? 'met' : 'NOT met'}; p99 ≤ 20 ms → ${writes.p99 <= 20 ? 'met' : 'NOT met'}`,
   ];

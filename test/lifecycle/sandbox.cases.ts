@@ -14,8 +14,9 @@ export async function sandboxTests(ctx: TestContext): Promise<void> {
   const db = deps.engine.db;
   const org = await createOrgFixture(db);
   const other = await createOrgFixture(db);
-  const scheduler = startLifecycleScheduler(db, clock);
-  after(() => scheduler.stop());
+  // Two schedulers on one database, as two server processes would run them: every change must still happen once.
+  const schedulers = [startLifecycleScheduler(db, clock), startLifecycleScheduler(db, clock)];
+  after(() => Promise.all(schedulers.map((s) => s.stop())));
 
   const S = '/qcards/sandbox/v1';
   const OPERATOR = { authorization: 'Bearer test-operator-token' };

@@ -45,6 +45,18 @@ export async function scaTests(ctx: TestContext): Promise<void> {
       assert.equal(cards.length, 1);
     });
 
+    test('the replay may reuse the idempotency key of the 428 request', async () => {
+      const key = randomUUID();
+      const body = newCardBody(org, 'virtual');
+      const first = await createCard(app, org.owner.auth, body, key);
+      assert.equal(first.statusCode, 428);
+      await decide(first.json().sca_session_token, 'allow');
+      const res = await createCard(app, org.owner.auth, body, key, { 'x-qonto-sca-session-token': first.json().sca_session_token });
+      assert.equal(res.statusCode, 200, res.body);
+      const again = await createCard(app, org.owner.auth, body, key);
+      assert.equal(again.body, res.body);
+    });
+
     test('deny: the replay is refused with 403 sca_denied and nothing is written', async () => {
       const body = newCardBody(org, 'virtual', { nickname: 'sca-denied' });
       const token = (await createCard(app, org.owner.auth, body)).json().sca_session_token;

@@ -16,6 +16,7 @@ import { CardIdParams, cardIdOf, CardResponse, sendCard, sendJsonText, WRITE_SEC
 // the operator token.
 
 export const SANDBOX_PREFIX = '/qcards/sandbox/v1';
+const MAX_ADVANCE_MS = 20 * 365 * 86_400_000;
 
 const SpendBody = Type.Object({
   amount: Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000, description: 'Euros (cents are kept)' }),
@@ -84,6 +85,7 @@ export function registerSandboxRoutes(app: App, deps: AppDeps): void {
     const { seconds, until } = request.body;
     const ms = seconds !== undefined ? seconds * 1000 : Date.parse(until!) - clock.now().getTime();
     if (ms < 0) throw new ApiError(422, { code: 'date_in_past', detail: 'the clock only moves forward: until must be later than now', source: { pointer: '/until' } });
+    if (ms > MAX_ADVANCE_MS) throw new ApiError(422, { code: 'date_too_far', detail: 'the clock moves at most 20 years at a time', source: { pointer: '/until' } });
     clock.advance(ms);
     return clockState();
   });
