@@ -111,6 +111,17 @@ export async function sandboxTests(ctx: TestContext): Promise<void> {
     assert.equal((await app.inject({ method: 'POST', url: `${S}/cards/${card.id}/payments`, payload: { amount: 1 } })).statusCode, 401);
   });
 
+  test('a payment replayed with its idempotency key is charged once', async () => {
+    const card = await makeCard(app, org, 'virtual');
+    const key = randomUUID();
+    const send = () => app.inject({ method: 'POST', url: `${S}/cards/${card.id}/payments`, headers: { authorization: org.owner.auth, 'x-qonto-idempotency-key': key }, payload: { amount: 7 } });
+    const first = await send();
+    const again = await send();
+    assert.equal(again.body, first.body);
+    const row = await db.selectFrom('cards').select('payment_monthly_spent').where('id', '=', card.id).executeTakeFirstOrThrow();
+    assert.equal(row.payment_monthly_spent, 7);
+  });
+
   test('the clock moves only with the operator token, and only forward', async () => {
     assert.equal((await app.inject({ method: 'POST', url: `${S}/clock/advance`, headers: { authorization: org.owner.auth }, payload: { seconds: 1 } })).statusCode, 401);
     assert.equal((await app.inject({ method: 'POST', url: `${S}/clock/advance`, headers: OPERATOR, payload: { seconds: -1 } })).statusCode, 400);

@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import type { CardStatus } from '../../src/db/schema.ts';
 import type { TestContext } from '../helpers/app.ts';
 import { createOrgFixture, insertTestCards } from '../helpers/fixtures.ts';
-import { eventsOf, makeCard, put, statusOf } from '../helpers/lifecycle.ts';
+import { eventsOf, makeCard, newCardBody, put, statusOf } from '../helpers/lifecycle.ts';
 
 /** Registers this group's tests on the file's app (see the *.test.ts that imports it). */
 export async function transitionTests(ctx: TestContext): Promise<void> {
@@ -170,4 +170,41 @@ export async function transitionTests(ctx: TestContext): Promise<void> {
     return sql`NOT (event = 'locked' AND card_id = ${sql.lit(cardId)}::uuid)`;
   }
 
+}
+
+/** Every PUT replays its first success for a repeated key, and runs once. */
+export async function transitionReplayTests(ctx: TestContext): Promise<void> {
+  const { app, deps } = ctx;
+  const db = deps.engine.db;
+  const org = await createOrgFixture(db);
+  test('each lifecycle PUT and bulk create replay their first success for a repeated key', async () => {
+    const cases: Array<[string, 'virtual' | 'standard', string | null]> = [
+      ['lock', 'virtual', null], ['unlock', 'virtual', 'lock'], ['lost', 'standard', null], ['stolen', 'standard', null], ['discard', 'virtual', null],
+    ];
+    for (const [action, level, before] of cases) {
+      const card = await makeCard(app, org, level);
+      if (before) await put(app, org.owner, card.id, before);
+      const key = randomUUID();
+      const first = await put(app, org.owner, card.id, action, { 'x-qonto-idempotency-key': key });
+      assert.equal(first.statusCode, 200, `${action}: ${first.body}`);
+      const again = await put(app, org.owner, card.id, action, { 'x-qonto-idempotency-key': key });
+      assert.equal(again.statusCode, 200, action);
+      assert.equal(again.body, first.body);
+      assert.equal(again.headers['x-qonto-idempotent-replay'], 'true');
+    }
+    const key = randomUUID();
+    const bulk = () => app.inject({ method: 'POST', url: '/v2/cards/bulk', headers: { authorization: org.owner.auth, 'x-qonto-idempotency-key': key }, payload: { cards: [{ card: newCardBody(org, 'virtual', { nickname: 'bulk-replay' }) }] } });
+    const a = await bulk();
+    const b = await bulk();
+    assert.equal(b.body, a.body);
+    assert.equal((await db.selectFrom('cards').select('id').where('organization_id', '=', org.id).where('nickname', '=', 'bulk-replay').execute()).length, 1);
+  });
+
+  test('bulk create: 401 without credentials, 403 without card.write, 403 for employees', async () => {
+    const payload = { cards: [{ card: newCardBody(org, 'virtual') }] };
+    assert.equal((await app.inject({ method: 'POST', url: '/v2/cards/bulk', payload })).statusCode, 401);
+    assert.equal((await app.inject({ method: 'POST', url: '/v2/cards/bulk', headers: { authorization: await org.token(org.owner, ['card.read']) }, payload })).statusCode, 403);
+    assert.equal((await app.inject({ method: 'POST', url: '/v2/cards/bulk', headers: { authorization: org.employee.auth }, payload })).statusCode, 403);
+    assert.equal((await app.inject({ method: 'POST', url: '/v2/cards/bulk', headers: { authorization: org.manager.auth }, payload })).statusCode, 403);
+  });
 }
