@@ -158,7 +158,10 @@ try {
       'Command: `npm run bench:writes` (PostgreSQL at 127.0.0.1:5432, database `qcards_bench_writes`, created if missing;',
       'the real app in a child process, `qcards serve`; env CONNECTIONS and DURATION override 16 and 15).', '',
       'Each write is one transaction: lock the card row, check role and transition, rewrite the card with its',
-      'pre-rendered JSON, insert one `card_events` row.', '',
+      'pre-rendered JSON, insert one `card_events` row: six database round trips with the authentication query.', '',
+      'The ceiling is GET /healthz on the same server, connections and machine in the same run: when it is far',
+      'below a few thousand req/s the machine was busy (the load average is printed), and only the ratio means',
+      'something. Rerun on a quiet machine before comparing with the targets.', '',
       `Run of ${new Date().toISOString()}:`, '', '```', ...lines, '```', '',
     ].join('\n'));
   }
