@@ -8,8 +8,8 @@ import { ActiveDays, CardIdParams, cardIdOf, CardResponse, Categories, Euros, Li
 
 // The four PATCH endpoints (owners and admins only), each `{"card": {…}}` with at least one field.
 
-const patchBody = (fields: Record<string, TSchema>, required: string[] = []) =>
-  Type.Object({ card: Type.Object(fields, { additionalProperties: false, minProperties: 1, ...(required.length ? {} : {}) }) }, { additionalProperties: false });
+const patchBody = (fields: Record<string, TSchema>) =>
+  Type.Object({ card: Type.Object(fields, { additionalProperties: false, minProperties: 1 }) }, { additionalProperties: false });
 
 export const LimitsBody = patchBody({ ...LimitFields, payment_lifespan_limit: Type.Optional(Euros('Flash cards only: the whole budget')) });
 export const NicknameBody = Type.Object({ card: Type.Object({ nickname: Nickname }, { additionalProperties: false }) }, { additionalProperties: false });
