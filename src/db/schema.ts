@@ -201,3 +201,58 @@ export interface Database {
   card_counts: CardCountsTable;
   card_events: CardEventsTable;
 }
+
+// Lifecycle (migration 003).
+export interface IdempotencyKeysTable {
+  organization_id: string;
+  membership_id: string;
+  idempotency_key: string;
+  method: string;
+  path: string;
+  state: 'pending' | 'done';
+  status_code: number | null;
+  content_type: string | null;
+  body: string | null;
+  claimed_at: Timestamp;
+  expires_at: Timestamp | null;
+}
+
+export interface ScaSessionsTable {
+  token: string;
+  organization_id: string;
+  membership_id: string;
+  request_hash: string;
+  result: 'waiting' | 'allow' | 'deny';
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  decided_at: Timestamp | null;
+  used_at: Timestamp | null;
+}
+
+export interface CardViewTokensTable {
+  token_hash: string;
+  organization_id: string;
+  card_id: string;
+  language: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+export interface CardSpendingPeriodsTable {
+  card_id: string;
+  organization_id: string;
+  day: string;
+  month: string;
+}
+
+export interface LifecycleTables {
+  idempotency_keys: IdempotencyKeysTable;
+  sca_sessions: ScaSessionsTable;
+  card_view_tokens: CardViewTokensTable;
+  card_spending_periods: CardSpendingPeriodsTable;
+}
+
+// Declaration merging adds the lifecycle tables to Database without touching its declaration above.
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface Database extends LifecycleTables {}

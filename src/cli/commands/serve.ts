@@ -4,6 +4,7 @@ import { migrate } from '../../db/migrate.ts';
 import { OffsetClock } from '../../domain/clock.ts';
 import { buildApp } from '../../http/app.ts';
 import { prepareDemo } from '../demo-mode.ts';
+import { startLifecycleJobs } from '../../jobs/lifecycle-scheduler.ts';
 import type { Command } from './types.ts';
 
 export const serveCommand: Command = {
@@ -24,6 +25,7 @@ export const serveCommand: Command = {
     const demo = options.demo ? await prepareDemo(engine, config, clock) : undefined;
     if (demo) config = demo.config;
     const app = await buildApp({ engine, config, clock });
+    startLifecycleJobs(app, engine.db, clock);
     const shutdown = async (signal: string) => {
       app.log.info({ signal }, 'shutting down: finishing in-flight requests');
       try {

@@ -3,6 +3,8 @@ import { registerHealthRoutes } from './health.ts';
 import { registerCardRoutes } from './cards/index.ts';
 import { registerSupportingRoutes } from './supporting/index.ts';
 import { registerOperatorRoutes } from './operator/index.ts';
+import { registerCardWriteRoutes } from './card-writes/index.ts';
+import { registerSandboxRoutes } from './sandbox/index.ts';
 
 // Every route of qcards, one line per resource.
 export async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
@@ -10,4 +12,6 @@ export async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
   registerCardRoutes(app, deps);
   registerSupportingRoutes(app, deps);
   registerOperatorRoutes(app, deps);
+  registerCardWriteRoutes(app, deps);
+  registerSandboxRoutes(app, deps);
 }

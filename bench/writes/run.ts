@@ -1,0 +1,172 @@
+// `npm run bench:writes`: card writes on PostgreSQL through the real app in a child process.
+// Lock, unlock and limit updates (each one transaction: row lock, card rewrite with its pre-rendered JSON,
+// one card_events row) from 16 connections, each on its own cards so no request is a refused transition.
+// Prints writes/s and latency percentiles, next to a ceiling measured in the same run (GET /healthz on the
+// same server and connections), and writes docs/bench-writes.md.
+import { spawn } from 'node:child_process';
+import { randomInt, randomUUID } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import pg from 'pg';
+import { Pool } from 'undici';
+import { openEngine } from '../../src/db/engine.ts';
+import { insertCards } from '../../src/db/queries/cards.ts';
+import { migrate } from '../../src/db/migrate.ts';
+import { buildCard } from '../../src/domain/card-factory.ts';
+import { issueCredential } from '../../src/services/credentials.ts';
+import { createBankAccount, createMembership, createOrganization } from '../../src/services/organizations.ts';
+
+const ADMIN_URL = process.env.QCARDS_BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const DB_NAME = 'qcards_bench_writes';
+const CONNECTIONS = Number(process.env.CONNECTIONS ?? 16);
+const DURATION_S = Number(process.env.DURATION ?? 15);
+const WARMUP_S = 3;
+const CARDS_PER_CONNECTION = 50;
+const PORT = 3000 + randomInt(1000, 5000);
+
+async function ensureDatabase(): Promise<string> {
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DB_NAME]);
+  if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${DB_NAME}`);
+  await admin.end();
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${DB_NAME}`;
+  return url.toString();
+}
+
+async function seed(databaseUrl: string) {
+  const engine = await openEngine({ databaseUrl });
+  await migrate(engine.db);
+  const org = await createOrganization(engine.db, { name: `Bench ${randomUUID().slice(0, 8)}` });
+  const owner = await createMembership(engine.db, org.id, { role: 'owner', first_name: 'Bench', last_name: 'Owner' });
+  const account = await createBankAccount(engine.db, org.id, { name: 'Main', main: true });
+  const credential = await issueCredential(engine.db, { membershipId: owner.id, kind: 'access_token', scopes: ['card.read', 'card.write'] });
+  const now = new Date();
+  const cards = Array.from({ length: CONNECTIONS * CARDS_PER_CONNECTION }, () => ({
+    card: buildCard(
+      { id: randomUUID(), organization_id: org.id, holder: owner, initiator_id: owner.id, bank_account_id: account.id, card_level: 'virtual' },
+      { now, randomDigit: () => randomInt(10) },
+    ),
+    holder: owner,
+  }));
+  for (let i = 0; i < cards.length; i += 500) await insertCards(engine.db, cards.slice(i, i + 500));
+  return { engine, orgId: org.id, auth: credential.authorization, cardIds: cards.map((c) => c.card.id) };
+}
+
+async function startServer(databaseUrl: string) {
+  const child = spawn(process.execPath, ['bin/qcards.js', 'serve'], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(PORT), HOST: '127.0.0.1', LOG_LEVEL: 'warn', QCARDS_EMBEDDED_WORKER: 'false' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  for (let i = 0; i < 200; i++) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${PORT}/readyz`);
+      if (res.ok) return child;
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill();
+  throw new Error('the server did not start');
+}
+
+interface Result { count: number; errors: number; latencies: number[]; seconds: number; failures: Map<string, number> }
+
+async function load(pool: Pool, seconds: number, next: (worker: number) => { method: 'GET' | 'PUT' | 'PATCH'; path: string; body?: string }, auth: string): Promise<Result> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const failures = new Map<string, number>();
+  const until = performance.now() + seconds * 1000;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: CONNECTIONS }, async (_, worker) => {
+    while (performance.now() < until) {
+      const op = next(worker);
+      const t = performance.now();
+      const res = await pool.request({
+        method: op.method, path: op.path, body: op.body,
+        headers: { authorization: auth, ...(op.body ? { 'content-type': 'application/json' } : {}) },
+      });
+      const text = await res.body.text();
+      latencies.push(performance.now() - t);
+      if (res.statusCode !== 200) {
+        errors++;
+        const key = `${res.statusCode} ${/"code":"([^"]+)"/.exec(text)?.[1] ?? ''}`;
+        failures.set(key, (failures.get(key) ?? 0) + 1);
+      }
+    }
+  }));
+  return { count: latencies.length, errors, latencies, failures, seconds: (performance.now() - started) / 1000 };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux; 0 elsewhere). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
+function summary(r: Result) {
+  const sorted = [...r.latencies].sort((a, b) => a - b);
+  return { failures: [...r.failures].map(([k, n]) => `${k} ×${n}`).join(', ') || 'none', perSecond: r.count / r.seconds, p50: pct(sorted, 50), p90: pct(sorted, 90), p99: pct(sorted, 99), max: sorted.at(-1)!, errors: r.errors, count: r.count };
+}
+
+const databaseUrl = await ensureDatabase();
+const { engine, orgId, auth, cardIds } = await seed(databaseUrl);
+const server = await startServer(databaseUrl);
+const pool = new Pool(`http://127.0.0.1:${PORT}`, { connections: CONNECTIONS, pipelining: 1 });
+try {
+  const ceiling = summary(await load(pool, 5, () => ({ method: 'GET', path: '/healthz' }), auth));
+  // Each connection walks its own cards: lock, unlock, limits, lock, unlock, limits … so every write is legal.
+  const steps = new Array<number>(CONNECTIONS).fill(0);
+  const writeOp = (worker: number) => {
+    const i = steps[worker]!++;
+    const card = cardIds[worker * CARDS_PER_CONNECTION + (Math.floor(i / 3) % CARDS_PER_CONNECTION)]!;
+    const step = i % 3;
+    if (step === 0) return { method: 'PUT' as const, path: `/v2/cards/${card}/lock` };
+    if (step === 1) return { method: 'PUT' as const, path: `/v2/cards/${card}/unlock` };
+    return { method: 'PATCH' as const, path: `/v2/cards/${card}/limits`, body: JSON.stringify({ card: { payment_monthly_limit: 900 + (i % 100) } }) };
+  };
+  // The walk continues from the warm-up: each connection's step counter survives it.
+  await load(pool, WARMUP_S, writeOp, auth);
+  const eventsBefore = await engine.db.selectFrom('card_events').select((eb) => eb.fn.countAll<number>().as('n')).where('organization_id', '=', orgId).executeTakeFirstOrThrow();
+  const cpuBefore = cpuSeconds(server.pid);
+  const writes = summary(await load(pool, DURATION_S, writeOp, auth));
+  const serverCpuMsPerWrite = ((cpuSeconds(server.pid) - cpuBefore) * 1000) / writes.count;
+  const eventsAfter = await engine.db.selectFrom('card_events').select((eb) => eb.fn.countAll<number>().as('n')).where('organization_id', '=', orgId).executeTakeFirstOrThrow();
+  const events = Number(eventsAfter.n) - Number(eventsBefore.n);
+
+  const f = (n: number) => n.toFixed(1);
+  const lines = [
+    `machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, PostgreSQL on the same machine`,
+    `connections: ${CONNECTIONS}, duration: ${DURATION_S} s after ${WARMUP_S} s warm-up, ${cardIds.length} cards`,
+    `ceiling (GET /healthz, same server): ${f(ceiling.perSecond)} req/s, p99 ${f(ceiling.p99)} ms`,
+    `writes (lock / unlock / PATCH limits, 1:1:1): ${f(writes.perSecond)} writes/s, p50 ${f(writes.p50)} ms, p90 ${f(writes.p90)} ms, p99 ${f(writes.p99)} ms, max ${f(writes.max)} ms`,
+    `ratio to ceiling: ${(writes.perSecond / ceiling.perSecond).toFixed(2)}; server CPU per write: ${serverCpuMsPerWrite.toFixed(2)} ms (Node process only)`,
+    `machine load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+    `non-200 answers: ${writes.errors} of ${writes.count} (${writes.failures}); card_events rows written: ${events} (one per write: ${events === writes.count - writes.errors ? 'yes' : 'NO'})`,
+    `targets: ≥ 1,000 writes/s → ${writes.perSecond >= 1000 ? 'met' : 'NOT met'}; p99 ≤ 20 ms → ${writes.p99 <= 20 ? 'met' : 'NOT met'}`,
+  ];
+  console.log(lines.join('\n'));
+  if (process.env.BENCH_WRITE_DOC !== '0') {
+    writeFileSync('docs/bench-writes.md', [
+      '# Benchmark: card writes', '',
+      'Command: `npm run bench:writes` (PostgreSQL at 127.0.0.1:5432, database `qcards_bench_writes`, created if missing;',
+      'the real app in a child process, `qcards serve`; env CONNECTIONS and DURATION override 16 and 15).', '',
+      'Each write is one transaction: lock the card row, check role and transition, rewrite the card with its',
+      'pre-rendered JSON, insert one `card_events` row: six database round trips with the authentication query.', '',
+      'The ceiling is GET /healthz on the same server, connections and machine in the same run: when it is far',
+      'below a few thousand req/s the machine was busy (the load average is printed), and only the ratio means',
+      'something. Rerun on a quiet machine before comparing with the targets.', '',
+      `Run of ${new Date().toISOString()}:`, '', '```', ...lines, '```', '',
+    ].join('\n'));
+  }
+} finally {
+  await pool.close();
+  server.kill('SIGTERM');
+  await engine.close();
+}

@@ -1,0 +1,13 @@
+import { startTestApp } from '../helpers/app.ts';
+import { createTests } from './create.cases.ts';
+import { modelTests } from './model.cases.ts';
+import { transitionReplayTests, transitionTests } from './transitions.cases.ts';
+import { updateTests } from './updates.cases.ts';
+
+// Card writes on one app: each test file pays ~8 s of engine start, so the groups share one.
+const ctx = await startTestApp();
+await createTests(ctx);
+await transitionTests(ctx);
+await transitionReplayTests(ctx);
+await updateTests(ctx);
+await modelTests(ctx);
