@@ -40,15 +40,6 @@ export interface CardListParams {
   filters: CardListFilters;
 }
 
-export interface PageMeta {
-  current_page: number;
-  next_page: number | null;
-  prev_page: number | null;
-  total_pages: number;
-  total_count: number;
-  per_page: number;
-}
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DIGITS = /^[0-9]+$/;
 
@@ -152,23 +143,6 @@ export function parseCardListQuery(query: RawQuery): CardListParams {
 
 /** Lower-cased like cards.search_text (src/domain/card.ts), so the match is case-insensitive. */
 const normalizeQuery = (query: string): string => query.toLowerCase();
-
-/**
- * Pagination meta in Qonto's key order. No results gives total_pages 0 (ceil(0 / per_page), as Rails' Kaminari
- * paginator computes it); next_page is null from the last page on, prev_page is null on page 1 only (a page
- * past the end still points back to page - 1).
- */
-export function pageMeta(page: number, perPage: number, totalCount: number): PageMeta {
-  const totalPages = Math.ceil(totalCount / perPage);
-  return {
-    current_page: page,
-    next_page: page < totalPages ? page + 1 : null,
-    prev_page: page > 1 ? page - 1 : null,
-    total_pages: totalPages,
-    total_count: totalCount,
-    per_page: perPage,
-  };
-}
 
 /** A value quoted for an error detail, cut short so a huge parameter does not make a huge error body. */
 function quote(value: string): string {

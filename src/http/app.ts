@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import addFormats from 'ajv-formats';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
 import type { Config } from '../config.ts';
 import type { Engine } from '../db/engine.ts';
@@ -11,9 +10,7 @@ import { ApiError } from '../domain/errors.ts';
 import { installErrorHandling, TRACE_HEADER } from './errors.ts';
 import { frameworkError } from './errors.ts';
 import { registerRoutes } from './routes/index.ts';
-
-// ajv-formats' CommonJS typings do not line up with Fastify's plugin type under NodeNext resolution.
-const ajvFormats = ((addFormats as unknown as { default?: unknown }).default ?? addFormats) as (ajv: any) => any; // eslint-disable-line @typescript-eslint/no-explicit-any
+import { validatorCompiler } from './validation.ts';
 
 export interface AppDeps {
   engine: Engine;
@@ -46,18 +43,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     genReqId: () => randomBytes(16).toString('hex'),
     bodyLimit: 1024 * 1024,
     frameworkErrors: frameworkError,
-    ajv: {
-      customOptions: {
-        // Unknown body fields are rejected (CONTRACT.md), so they must not be silently stripped.
-        removeAdditional: false,
-        coerceTypes: 'array',
-        useDefaults: true,
-        allErrors: true,
-      },
-      plugins: [ajvFormats],
-    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  app.setValidatorCompiler(validatorCompiler);
   app.decorateRequest('principal', undefined);
   app.addHook('onRequest', async (request, reply) => {
     reply.header(TRACE_HEADER, request.id);

@@ -33,7 +33,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: A
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const api = toApiError(error);
-    if (api.status >= 500) request.log.error({ err: error }, 'request failed');
+    if (api.status >= 500) request.log.error({ err: loggableError(error) }, 'request failed');
     else request.log.info({ status: api.status, code: api.items[0]?.code }, 'request rejected');
     return sendError(request, reply, api);
   });
@@ -54,6 +54,16 @@ export function frameworkError(error: FastifyError, request: FastifyRequest, rep
     return sendError(request, reply, new ApiError(404, { code: 'not_found', detail: `no resource at ${request.url.split('?')[0]}` }));
   }
   return sendError(request, reply, toApiError(error));
+}
+
+/**
+ * What of an unexpected error goes to the log. PostgreSQL puts the offending row in `detail` ("Failing row
+ * contains (…)"), and a card row holds the PAN and CVV, which must never reach a log: keep the message,
+ * the SQLSTATE, the constraint and the stack, nothing row-shaped.
+ */
+function loggableError(error: FastifyError): Record<string, unknown> {
+  const e = error as FastifyError & { constraint?: string; table?: string; column?: string };
+  return { type: e.name, message: e.message, code: e.code, constraint: e.constraint, table: e.table, column: e.column, stack: e.stack };
 }
 
 function toApiError(error: FastifyError): ApiError {

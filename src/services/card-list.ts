@@ -1,6 +1,7 @@
 import type { Db } from '../db/engine.ts';
 import { selectCardJson, selectCardPage, type CardVisibility } from '../db/queries/card-list.ts';
-import { pageMeta, type CardListParams, type PageMeta } from '../domain/card-list.ts';
+import type { CardListParams } from '../domain/card-list.ts';
+import { pageMeta, type PageMeta } from '../domain/page-meta.ts';
 import { notFound } from '../domain/errors.ts';
 import type { Principal } from './credentials.ts';
 

@@ -69,16 +69,3 @@ export const CardPayload = Type.Object({
   }),
   has_only_user_liftable_locks: Type.Boolean(),
 });
-
-/** Qonto's error body: `{"errors":[{code, detail, source?}], "trace_id"}`. */
-export const ErrorBody = Type.Object({
-  errors: Type.Array(Type.Object({
-    code: Type.String(),
-    detail: Type.String(),
-    source: Type.Optional(Type.Object({
-      parameter: Type.Optional(Type.String()),
-      pointer: Type.Optional(Type.String()),
-    })),
-  })),
-  trace_id: Type.String(),
-});

@@ -3,7 +3,8 @@ import { getCardJson } from '../../../services/card-list.ts';
 import type { App, AppDeps } from '../../app.ts';
 import { principalOf, requireScopes } from '../../auth.ts';
 import { sendJsonText } from '../../json-text.ts';
-import { CardPayload, ErrorBody } from '../../schemas/card.ts';
+import { CardPayload } from '../../schemas/card.ts';
+import { ErrorBody } from '../../schemas/common.ts';
 
 // GET /v2/cards/{id}: `{"card": …}` from the stored API JSON. The id is checked by the service, not by Ajv,
 // so a malformed id is the same 404 as an unknown one (source.parameter `id`), never a 400.

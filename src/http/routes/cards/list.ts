@@ -5,7 +5,8 @@ import { listCards } from '../../../services/card-list.ts';
 import type { App, AppDeps } from '../../app.ts';
 import { principalOf, requireScopes } from '../../auth.ts';
 import { sendJsonText } from '../../json-text.ts';
-import { CardPayload, ErrorBody } from '../../schemas/card.ts';
+import { CardPayload } from '../../schemas/card.ts';
+import { ErrorBody, PageMeta } from '../../schemas/common.ts';
 
 // GET /v2/cards. The querystring schema documents the parameters in the OpenAPI document only: they are
 // parsed by parseCardListQuery (src/domain/card-list.ts), which names each bad parameter as sent and applies
@@ -29,15 +30,6 @@ const querystring = Type.Object({
   'ids[]': Type.Optional(uuidList('Cards with these ids.')),
 });
 
-const Meta = Type.Object({
-  current_page: Type.Integer(),
-  next_page: Type.Union([Type.Integer(), Type.Null()]),
-  prev_page: Type.Union([Type.Integer(), Type.Null()]),
-  total_pages: Type.Integer(),
-  total_count: Type.Integer(),
-  per_page: Type.Integer(),
-});
-
 export function registerListCards(app: App, deps: AppDeps): void {
   app.get('/v2/cards', {
     onRequest: requireScopes(deps.engine.db, deps.clock, ['card.read']),
@@ -50,7 +42,7 @@ export function registerListCards(app: App, deps: AppDeps): void {
       security: [{ OAuth: [] }, { SecretKey: [] }],
       querystring,
       response: {
-        200: Type.Object({ meta: Meta, cards: Type.Array(CardPayload) }),
+        200: Type.Object({ meta: PageMeta, cards: Type.Array(CardPayload) }),
         400: ErrorBody, 401: ErrorBody, 403: ErrorBody,
       },
     },

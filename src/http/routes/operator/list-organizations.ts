@@ -4,7 +4,7 @@ import { pageMeta, pageOffset } from '../../../domain/page-meta.ts';
 import { listOrganizations } from '../../../services/operator.ts';
 import type { App, AppDeps } from '../../app.ts';
 import { requireOperator } from '../../auth.ts';
-import { PageMetaSchema } from '../supporting/schemas.ts';
+import { PageMeta } from '../../schemas/common.ts';
 import { OPERATOR_BASE, OPERATOR_DOC, OPERATOR_ERRORS, OrganizationSummarySchema, PageQuery } from './schemas.ts';
 
 const schema = {
@@ -12,7 +12,7 @@ const schema = {
   summary: 'List organizations',
   description: 'Every organization of this server, oldest first, paginated like Qonto lists.',
   querystring: PageQuery,
-  response: { 200: Type.Object({ organizations: Type.Array(OrganizationSummarySchema), meta: PageMetaSchema }), ...OPERATOR_ERRORS },
+  response: { 200: Type.Object({ organizations: Type.Array(OrganizationSummarySchema), meta: PageMeta }), ...OPERATOR_ERRORS },
 };
 
 export function registerListOrganizations(app: App, deps: AppDeps): void {

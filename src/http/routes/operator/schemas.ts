@@ -1,14 +1,14 @@
 import { Type } from 'typebox';
 import { SCOPES } from '../../../domain/scopes.ts';
-import { ErrorBodySchema } from '../supporting/schemas.ts';
+import { ErrorBody } from '../../schemas/common.ts';
 
 // Schemas of qcards' operator API: bodies reject unknown fields (additionalProperties: false), responses
 // document every key in openapi.json.
 
 export const OPERATOR_BASE = '/qcards/operator/v1';
 export const OPERATOR_DOC = { tags: ['operator'], security: [{ Operator: [] as string[] }] };
-export const OPERATOR_ERRORS = { 401: ErrorBodySchema, 403: ErrorBodySchema, 404: ErrorBodySchema } as const;
-export const WRITE_ERRORS = { 400: ErrorBodySchema, 422: ErrorBodySchema, ...OPERATOR_ERRORS } as const;
+export const OPERATOR_ERRORS = { 401: ErrorBody, 403: ErrorBody, 404: ErrorBody } as const;
+export const WRITE_ERRORS = { 400: ErrorBody, 422: ErrorBody, ...OPERATOR_ERRORS } as const;
 
 const Closed = { additionalProperties: false } as const;
 const NullableString = (options: Parameters<typeof Type.String>[0] = {}) => Type.Union([Type.String(options), Type.Null()]);

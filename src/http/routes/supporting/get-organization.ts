@@ -4,7 +4,8 @@ import { unauthorized } from '../../../domain/errors.ts';
 import { organizationObject } from '../../../domain/organization-objects.ts';
 import type { App, AppDeps } from '../../app.ts';
 import { principalOf, requireScopes } from '../../auth.ts';
-import { AUTH_ERRORS, ErrorBodySchema, OrganizationSchema, QONTO_SECURITY } from './schemas.ts';
+import { AUTH_ERRORS, OrganizationSchema, QONTO_SECURITY } from './schemas.ts';
+import { ErrorBody } from '../../schemas/common.ts';
 
 const schema = {
   tags: ['organization'],
@@ -16,7 +17,7 @@ const schema = {
   querystring: Type.Object({
     include_external_accounts: Type.Optional(Type.Boolean({ default: false, description: 'Also list connected external accounts' })),
   }),
-  response: { 200: Type.Object({ organization: OrganizationSchema }), 400: ErrorBodySchema, ...AUTH_ERRORS },
+  response: { 200: Type.Object({ organization: OrganizationSchema }), 400: ErrorBody, ...AUTH_ERRORS },
 };
 
 export function registerGetOrganization(app: App, deps: AppDeps): void {

@@ -4,7 +4,8 @@ import { membershipListItem } from '../../../domain/organization-objects.ts';
 import { pageMeta, pageOffset } from '../../../domain/page-meta.ts';
 import type { App, AppDeps } from '../../app.ts';
 import { principalOf, requireScopes } from '../../auth.ts';
-import { AUTH_ERRORS, ErrorBodySchema, MembershipListItemSchema, PageMetaSchema, PageQuery, QONTO_SECURITY } from './schemas.ts';
+import { AUTH_ERRORS, MembershipListItemSchema, PageQuery, QONTO_SECURITY } from './schemas.ts';
+import { ErrorBody, PageMeta } from '../../schemas/common.ts';
 
 const schema = {
   tags: ['memberships'],
@@ -13,8 +14,8 @@ const schema = {
   security: QONTO_SECURITY,
   querystring: PageQuery,
   response: {
-    200: Type.Object({ memberships: Type.Array(MembershipListItemSchema), meta: PageMetaSchema }),
-    400: ErrorBodySchema,
+    200: Type.Object({ memberships: Type.Array(MembershipListItemSchema), meta: PageMeta }),
+    400: ErrorBody,
     ...AUTH_ERRORS,
   },
 };

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { ErrorBody } from '../../schemas/common.ts';
 
 // Schemas of Qonto's supporting endpoints (memberships, membership, organization): they validate the query,
 // document the routes in openapi.json, and fix the key order of the responses.
@@ -12,14 +13,6 @@ export const PageQuery = Type.Object({
   per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 100, description: 'Items per page, 1 to 100' })),
 });
 
-export const PageMetaSchema = Type.Object({
-  current_page: Type.Integer(),
-  next_page: Type.Union([Type.Integer(), Type.Null()]),
-  prev_page: Type.Union([Type.Integer(), Type.Null()]),
-  total_pages: Type.Integer(),
-  total_count: Type.Integer(),
-  per_page: Type.Integer(),
-});
 
 const Role = Type.Enum(['owner', 'admin', 'manager', 'employee', 'reporting']);
 
@@ -87,22 +80,6 @@ export const OrganizationSchema = Type.Object({
 });
 
 /** Qonto's error body. Open objects, so documenting it never filters what the error handler sends. */
-export const ErrorBodySchema = Type.Object(
-  {
-    errors: Type.Array(
-      Type.Object(
-        {
-          code: Type.String(),
-          detail: Type.String(),
-          source: Type.Optional(Type.Object({}, { additionalProperties: true })),
-        },
-        { additionalProperties: true },
-      ),
-    ),
-    trace_id: Type.String(),
-  },
-  { additionalProperties: true, description: 'Qonto error body' },
-);
 
-export const AUTH_ERRORS = { 401: ErrorBodySchema, 403: ErrorBodySchema } as const;
+export const AUTH_ERRORS = { 401: ErrorBody, 403: ErrorBody } as const;
 export const QONTO_SECURITY: Array<Record<string, string[]>> = [{ OAuth: [] }, { SecretKey: [] }];
