@@ -1,0 +1,136 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { CardListFilters, SortKey, SortOrder } from '../../domain/card-list.ts';
+import type { Executor } from './cards.ts';
+
+// GET /v2/cards in ONE statement that returns the exact total and the page's pre-rendered card JSON already
+// joined in order, so the handler only concatenates strings (DESIGN.md: JSON.stringify of 100 cards per
+// request capped a server at ~900 req/s; pre-rendered text reached ~5,400).
+//
+// Two shapes:
+// - "counters": a caller who sees the whole organization, filtering at most by statuses[], card_levels[] and
+//   bank_account_ids[]. The total is a sum over card_counts (count(*) over 100k cards took 37 ms); the page
+//   is a walk of the sort's covering index (ORDER BY <key>, id LIMIT/OFFSET, filters on its INCLUDE
+//   columns), then a primary-key fetch of those ids' api_json (deferred join: OFFSET over the wide rows took
+//   309 ms at offset 50,000).
+// - "matched": a search, holder_ids[], ids[], or a manager/employee. The matching rows are small sets (a
+//   holder's cards, a list of ids, a selective search), so they are materialized once (id + sort key) and
+//   both counted and paged from there. MATERIALIZED also fixes the plan of a search: the set comes from the
+//   org-scoped trigram GIN index, instead of the planner walking a sort index and testing every row's
+//   search_text (2–3 ms against 57 ms, DESIGN.md). A term shorter than 3 characters has no trigram, so it
+//   scans the organization's cards.
+
+/** Which cards the caller may see at all (CONTRACT.md "Who sees which cards"). */
+export type CardVisibility =
+  | { kind: 'organization' }
+  | { kind: 'team'; teamId: string | null; membershipId: string }
+  | { kind: 'own'; membershipId: string };
+
+export interface CardPageRequest {
+  organizationId: string;
+  visibility: CardVisibility;
+  filters: CardListFilters;
+  sort: { key: SortKey; order: SortOrder };
+  limit: number;
+  offset: number;
+}
+
+export interface CardPageResult {
+  totalCount: number;
+  /** The page's card JSON objects joined by commas, in order ('' for an empty page). */
+  cardsJson: string;
+}
+
+const SORT_COLUMN: Record<SortKey, RawBuilder<unknown>> = {
+  status: sql.ref('c.status'),
+  nickname: sql.ref('c.nickname'),
+  last_activity_at: sql.ref('c.last_activity_at'),
+  created_at: sql.ref('c.created_at'),
+};
+
+/**
+ * ORDER BY matching the sort's index exactly (001_foundation.sql), `id` last in the same direction; dates
+ * put nulls last in both orders. `alias` is the relation holding columns `k` (the sort key) and `id`.
+ */
+function orderBy(key: SortKey, order: SortOrder, k: RawBuilder<unknown>, id: RawBuilder<unknown>): RawBuilder<unknown> {
+  const dir = sql.raw(order === 'asc' ? 'ASC' : 'DESC');
+  const nulls = key === 'last_activity_at' ? sql.raw(' NULLS LAST') : sql.raw('');
+  return sql`${k} ${dir}${nulls}, ${id} ${dir}`;
+}
+
+/** Escapes LIKE's wildcards so the term matches as a plain substring (backslash is LIKE's default escape). */
+export const likeSubstring = (term: string): string => `%${term.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+
+function conditions(req: CardPageRequest): RawBuilder<unknown>[] {
+  const { organizationId: org, visibility: v, filters: f } = req;
+  const where: RawBuilder<unknown>[] = [sql`c.organization_id = ${org}`];
+  if (v.kind === 'own') where.push(sql`c.holder_id = ${v.membershipId}`);
+  if (v.kind === 'team') {
+    where.push(v.teamId === null
+      ? sql`c.holder_id = ${v.membershipId}`
+      : sql`c.holder_id IN (SELECT m.id FROM memberships m WHERE m.organization_id = ${org} AND (m.team_id = ${v.teamId} OR m.id = ${v.membershipId}))`);
+  }
+  if (f.holderIds) where.push(sql`c.holder_id = ANY(${f.holderIds}::uuid[])`);
+  if (f.statuses) where.push(sql`c.status = ANY(${f.statuses}::text[])`);
+  if (f.bankAccountIds) where.push(sql`c.bank_account_id = ANY(${f.bankAccountIds}::uuid[])`);
+  if (f.cardLevels) where.push(sql`c.card_level = ANY(${f.cardLevels}::text[])`);
+  if (f.ids) where.push(sql`c.id = ANY(${f.ids}::uuid[])`);
+  if (f.query !== undefined) {
+    // search_text separates its fields with line feeds and Postgres text cannot hold NUL: a term with either
+    // would match across two fields or fail, and no single field contains them, so it matches nothing.
+    where.push(/[\n\u0000]/.test(f.query) ? sql`false` : sql`c.search_text LIKE ${likeSubstring(f.query)}`);
+  }
+  return where;
+}
+
+const usesCounters = (req: CardPageRequest): boolean =>
+  req.visibility.kind === 'organization' &&
+  req.filters.query === undefined && req.filters.holderIds === undefined && req.filters.ids === undefined;
+
+function counterTotal(req: CardPageRequest): RawBuilder<unknown> {
+  const { organizationId: org, filters: f } = req;
+  const where: RawBuilder<unknown>[] = [sql`organization_id = ${org}`];
+  if (f.statuses) where.push(sql`status = ANY(${f.statuses}::text[])`);
+  if (f.bankAccountIds) where.push(sql`bank_account_id = ANY(${f.bankAccountIds}::uuid[])`);
+  if (f.cardLevels) where.push(sql`card_level = ANY(${f.cardLevels}::text[])`);
+  return sql`SELECT coalesce(sum(n), 0)::int8 FROM card_counts WHERE ${sql.join(where, sql` AND `)}`;
+}
+
+export async function selectCardPage(db: Executor, req: CardPageRequest): Promise<CardPageResult> {
+  const { key, order } = req.sort;
+  const where = sql.join(conditions(req), sql` AND `);
+  const pageOrder = orderBy(key, order, sql.ref('p.k'), sql.ref('p.id'));
+  const assemble = sql`SELECT string_agg(cj.api_json, ',' ORDER BY ${pageOrder}) FROM page p JOIN cards cj ON cj.id = p.id`;
+  let query: RawBuilder<{ total: number; cards: string | null }>;
+  if (usesCounters(req)) {
+    query = sql`
+      WITH page AS (
+        SELECT c.id, ${SORT_COLUMN[key]} AS k FROM cards c WHERE ${where}
+        ORDER BY ${orderBy(key, order, SORT_COLUMN[key], sql.ref('c.id'))}
+        LIMIT ${req.limit} OFFSET ${req.offset}
+      )
+      SELECT (${counterTotal(req)}) AS total, (${assemble}) AS cards`;
+  } else {
+    query = sql`
+      WITH matched AS MATERIALIZED (
+        SELECT c.id, ${SORT_COLUMN[key]} AS k FROM cards c WHERE ${where}
+      ), page AS (
+        SELECT m.id, m.k FROM matched m
+        ORDER BY ${orderBy(key, order, sql.ref('m.k'), sql.ref('m.id'))}
+        LIMIT ${req.limit} OFFSET ${req.offset}
+      )
+      SELECT (SELECT count(*) FROM matched)::int8 AS total, (${assemble}) AS cards`;
+  }
+  const { rows } = await query.execute(db);
+  const row = rows[0]!;
+  return { totalCount: Number(row.total), cardsJson: row.cards ?? '' };
+}
+
+/** One visible card's API JSON, or undefined when it does not exist, is another organization's, or is hidden by role. */
+export async function selectCardJson(db: Executor, organizationId: string, visibility: CardVisibility, id: string): Promise<string | undefined> {
+  const where = sql.join(
+    [...conditions({ organizationId, visibility, filters: {}, sort: { key: 'status', order: 'asc' }, limit: 1, offset: 0 }), sql`c.id = ${id}`],
+    sql` AND `,
+  );
+  const { rows } = await sql<{ api_json: string }>`SELECT c.api_json FROM cards c WHERE ${where}`.execute(db);
+  return rows[0]?.api_json;
+}

@@ -1,0 +1,51 @@
+import type { Db } from '../db/engine.ts';
+import { selectCardJson, selectCardPage, type CardVisibility } from '../db/queries/card-list.ts';
+import { pageMeta, type CardListParams, type PageMeta } from '../domain/card-list.ts';
+import { notFound } from '../domain/errors.ts';
+import type { Principal } from './credentials.ts';
+
+// Reads of cards: no transaction (one statement each, so one snapshot), no parsing of the stored JSON.
+
+/** CONTRACT.md "Who sees which cards": owners, admins and reporting the organization; managers their team's
+ * cards and their own; employees their own. */
+export function cardVisibility(principal: Principal): CardVisibility {
+  switch (principal.role) {
+    case 'owner':
+    case 'admin':
+    case 'reporting':
+      return { kind: 'organization' };
+    case 'manager':
+      return { kind: 'team', teamId: principal.teamId, membershipId: principal.membershipId };
+    default:
+      return { kind: 'own', membershipId: principal.membershipId };
+  }
+}
+
+export interface CardListPage {
+  meta: PageMeta;
+  /** The cards' JSON objects, comma-joined in order. */
+  cardsJson: string;
+}
+
+export async function listCards(db: Db, principal: Principal, params: CardListParams): Promise<CardListPage> {
+  const { totalCount, cardsJson } = await selectCardPage(db, {
+    organizationId: principal.organizationId,
+    visibility: cardVisibility(principal),
+    filters: params.filters,
+    sort: params.sort,
+    limit: params.perPage,
+    offset: (params.page - 1) * params.perPage,
+  });
+  return { meta: pageMeta(params.page, params.perPage, totalCount), cardsJson };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** One card's API JSON; unknown, foreign, hidden-by-role and malformed ids are the same 404. */
+export async function getCardJson(db: Db, principal: Principal, id: string): Promise<string> {
+  const json = UUID.test(id)
+    ? await selectCardJson(db, principal.organizationId, cardVisibility(principal), id.toLowerCase())
+    : undefined;
+  if (json === undefined) throw notFound('card');
+  return json;
+}
