@@ -44,8 +44,10 @@ export async function ensureMarkerTable(db: Db): Promise<void> {
 
 export async function readMarker(db: Db, name: string, params: DatasetParams): Promise<DatasetInfo | undefined> {
   const row = (await sql<{ params: DatasetParams; info: DatasetInfo }>`SELECT params, info FROM bench_list_dataset WHERE name = ${name}`.execute(db)).rows[0];
-  if (!row || JSON.stringify(row.params) !== JSON.stringify(params)) return undefined;
-  return row.info;
+  // jsonb reorders keys: compare field by field.
+  const stored = row?.params as unknown as Record<string, unknown> | undefined;
+  if (!stored || Object.entries(params).some(([k, v]) => stored[k] !== v)) return undefined;
+  return row!.info;
 }
 
 export async function writeMarker(db: Db, name: string, params: DatasetParams, info: DatasetInfo): Promise<void> {
