@@ -50,3 +50,6 @@ process.on('message', (message) => {
     void pool.end().then(() => process.exit(0));
   }
 });
+
+// Never outlive the benchmark (a parent killed mid-run leaves no server behind).
+process.on('disconnect', () => process.exit(0));

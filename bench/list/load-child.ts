@@ -68,3 +68,6 @@ process.on('message', (job: LoadJob) => {
     process.exit(0);
   });
 });
+
+// Never outlive the benchmark (a parent killed mid-run leaves no server behind).
+process.on('disconnect', () => process.exit(0));
