@@ -70,7 +70,16 @@ function conditions(req: CardPageRequest): RawBuilder<unknown>[] {
       : sql`c.holder_id IN (SELECT m.id FROM memberships m WHERE m.organization_id = ${org} AND (m.team_id = ${v.teamId} OR m.id = ${v.membershipId}))`);
   }
   if (f.holderIds) where.push(sql`c.holder_id = ANY(${f.holderIds}::uuid[])`);
-  if (f.statuses) where.push(sql`c.status = ANY(${f.statuses}::text[])`);
+  if (f.statuses) {
+    where.push(sql`c.status = ANY(${f.statuses}::text[])`);
+    // Redundant bounds, so that sorted by status the walk of cards_by_status starts and stops at the listed
+    // statuses: PostgreSQL 15 does not use `= ANY` as an index condition on an ordered walk, and filtered
+    // row by row instead (statuses[]=paused&statuses[]=pin_blocked: 81,932 index entries read, 130 ms at
+    // 100,000 cards, against 1,300 entries and ~2 ms with the bounds; bench/list/explain.ts). Byte order, like
+    // the column's "C" collation.
+    const sorted = [...f.statuses].sort();
+    where.push(sql`c.status BETWEEN ${sorted[0]!} AND ${sorted[sorted.length - 1]!}`);
+  }
   if (f.bankAccountIds) where.push(sql`c.bank_account_id = ANY(${f.bankAccountIds}::uuid[])`);
   if (f.cardLevels) where.push(sql`c.card_level = ANY(${f.cardLevels}::text[])`);
   if (f.ids) where.push(sql`c.id = ANY(${f.ids}::uuid[])`);
