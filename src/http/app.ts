@@ -9,6 +9,7 @@ import type { Engine } from '../db/engine.ts';
 import type { Clock } from '../domain/clock.ts';
 import { ApiError } from '../domain/errors.ts';
 import { installErrorHandling, TRACE_HEADER } from './errors.ts';
+import { frameworkError } from './errors.ts';
 import { registerRoutes } from './routes/index.ts';
 
 // ajv-formats' CommonJS typings do not line up with Fastify's plugin type under NodeNext resolution.
@@ -44,6 +45,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // One id per request: in every log line (reqId), in the response headers, and as `trace_id` in error bodies.
     genReqId: () => randomBytes(16).toString('hex'),
     bodyLimit: 1024 * 1024,
+    frameworkErrors: frameworkError,
     ajv: {
       customOptions: {
         // Unknown body fields are rejected (CONTRACT.md), so they must not be silently stripped.

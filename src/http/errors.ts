@@ -42,6 +42,20 @@ export function installErrorHandling(app: FastifyInstance): void {
   );
 }
 
+/**
+ * Fastify's `frameworkErrors` option: errors raised while routing, before any handler runs, would otherwise get
+ * Fastify's own body. A path parameter over the router's 100-character limit or with broken percent-encoding
+ * cannot be any valid id, so it is the same 404 an unknown id gets.
+ */
+export function frameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  // No hook runs for these requests, so the request id headers are set here.
+  reply.header(TRACE_HEADER, request.id).header('x-request-id', request.id);
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH' || error.code === 'FST_ERR_BAD_URL') {
+    return sendError(request, reply, new ApiError(404, { code: 'not_found', detail: `no resource at ${request.url.split('?')[0]}` }));
+  }
+  return sendError(request, reply, toApiError(error));
+}
+
 function toApiError(error: FastifyError): ApiError {
   if (error instanceof ApiError) return error;
   if (error.validation) return fromValidation(error);
