@@ -36,7 +36,7 @@ export interface ThroughputRow {
 const rps = (r: LoadResult | undefined): string =>
   r === undefined ? '-' : `${r.reqPerSec.toFixed(0)}${r.non2xx + r.errors > 0 ? ` (${r.non2xx} non-2xx, ${r.errors} errors)` : ''}`;
 
-export function throughputTable(rows: ThroughputRow[], connections: number, seconds: number): Table {
+export function throughputTable(rows: ThroughputRow[], connections: number, seconds: string): Table {
   return {
     title: `Throughput, ${connections} connections, ${seconds} s each, page 1, default sort`,
     head: ['per_page', 'qcards req/s', 'p99 ms', '(a) one-SQL req/s', '(b) memory req/s', 'qcards/(a)', 'qcards/(b)', 'target', 'result'],

@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { openEngine } from '../../src/db/engine.ts';
 import { SCOPES } from '../../src/domain/scopes.ts';
@@ -31,8 +31,9 @@ const PGLITE_DIR = join(process.cwd(), '.bench-data', small ? 'pglite-small' : '
 const PG_LATENCY: LatencyOptions = { warmup: 20, requests: small ? 30 : 200, maxMs: 15_000 };
 const PGLITE_LATENCY: LatencyOptions = { warmup: 10, requests: small ? 20 : 100, maxMs: 10_000 };
 const CONNECTIONS = 32;
-const LOAD_WARMUP_MS = small ? 500 : 2_000;
-const LOAD_MS = small ? 2_000 : 10_000;
+const LOAD_WARMUP_MS = small ? 500 : 1_000;
+const LOAD_MS = small ? 2_000 : 4_000;
+const LOAD_ROUNDS = 3;
 const P99_PG_MS = 15;
 const P99_PGLITE_MS = 50;
 const RSS_LIMIT_MB = 250;
@@ -84,6 +85,15 @@ async function load(origin: string, path: string, headers: Record<string, string
   return child.ready;
 }
 
+/** Rounds of one target as one result: total requests over total time; p50/p99 as the median round's. */
+function mergeLoad(results: LoadResult[]): LoadResult {
+  const sum = (f: (r: LoadResult) => number) => results.reduce((s, r) => s + f(r), 0);
+  const median = (f: (r: LoadResult) => number) => results.map(f).sort((a, b) => a - b)[Math.floor(results.length / 2)]!;
+  const requests = sum((r) => r.requests);
+  const seconds = sum((r) => r.seconds);
+  return { requests, non2xx: sum((r) => r.non2xx), errors: sum((r) => r.errors), bytes: sum((r) => r.bytes), seconds, reqPerSec: requests / seconds, p50: median((r) => r.p50), p99: median((r) => r.p99) };
+}
+
 async function benchPostgres(): Promise<void> {
   const databaseUrl = process.env.DATABASE_URL || DEFAULT_BENCH_URL;
   log(`\n== PostgreSQL: ${databaseUrl.replace(/\/\/[^@]*@/, '//')}`);
@@ -105,19 +115,23 @@ async function benchPostgres(): Promise<void> {
     try {
       for (const perPage of [100, 25]) {
         const path = `/v2/cards?per_page=${perPage}`;
-        log(`throughput, per_page ${perPage}:`);
-        const qcards = available ? await load(origin, path, { authorization: auth }) : undefined;
-        if (qcards) log(`  qcards       ${qcards.reqPerSec.toFixed(0)} req/s`);
-        const sqlCeiling = await load(`http://127.0.0.1:${ports.sqlPort}`, path, {});
-        log(`  ceiling (a)  ${sqlCeiling.reqPerSec.toFixed(0)} req/s`);
-        const memory = await load(`http://127.0.0.1:${ports.memoryPort}`, path, {});
-        log(`  ceiling (b)  ${memory.reqPerSec.toFixed(0)} req/s`);
-        rows.push({ perPage, qcards, sql: sqlCeiling, memory });
+        log(`throughput, per_page ${perPage} (${LOAD_ROUNDS} interleaved rounds of ${LOAD_MS / 1000} s each):`);
+        // Interleaved rounds: the machine is shared, so a burst of someone else's work lands on all three
+        // servers alike instead of on whichever ran at that moment.
+        const runs: { qcards: LoadResult[]; sql: LoadResult[]; memory: LoadResult[] } = { qcards: [], sql: [], memory: [] };
+        for (let round = 0; round < LOAD_ROUNDS; round++) {
+          if (available) runs.qcards.push(await load(origin, path, { authorization: auth }));
+          runs.sql.push(await load(`http://127.0.0.1:${ports.sqlPort}`, path, {}));
+          runs.memory.push(await load(`http://127.0.0.1:${ports.memoryPort}`, path, {}));
+        }
+        const row: ThroughputRow = { perPage, qcards: available ? mergeLoad(runs.qcards) : undefined, sql: mergeLoad(runs.sql), memory: mergeLoad(runs.memory) };
+        log(`  qcards ${row.qcards?.reqPerSec.toFixed(0) ?? '-'} req/s, ceiling (a) ${row.sql.reqPerSec.toFixed(0)} req/s, ceiling (b) ${row.memory.reqPerSec.toFixed(0)} req/s`);
+        rows.push(row);
       }
     } finally {
       await ceiling.stop();
     }
-    tables.push(throughputTable(rows, CONNECTIONS, LOAD_MS / 1000));
+    tables.push(throughputTable(rows, CONNECTIONS, `${LOAD_ROUNDS} × ${LOAD_MS / 1000}`));
     rss.push({ name: 'qcards on PostgreSQL (after every run above)', mb: peakRssMb(server.process.pid!), limit: RSS_LIMIT_MB });
   } finally {
     await server.stop();
@@ -146,10 +160,11 @@ async function benchPGlite(): Promise<void> {
 }
 
 const started = Date.now();
+const loadBefore = loadavg()[0]!.toFixed(1);
 if (!argv.has('--no-postgres')) await benchPostgres();
 if (!argv.has('--no-pglite')) await benchPGlite();
 
-const header = `GET /v2/cards benchmark, ${new Date().toISOString().slice(0, 16)}Z, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}, ${((Date.now() - started) / 1000).toFixed(0)} s`;
+const header = `GET /v2/cards benchmark, ${new Date().toISOString().slice(0, 16)}Z, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}, ${((Date.now() - started) / 1000).toFixed(0)} s, load average ${loadBefore} at start and ${loadavg()[0]!.toFixed(1)} at end (other work on the machine inflates every latency)`;
 console.log(`\n${header}\n`);
 for (const t of tables) console.log(`${renderText(t)}\n`);
 for (const n of notes) console.log(`NOTE: ${n}`);
