@@ -1,7 +1,9 @@
 import type { App, AppDeps } from '../app.ts';
 import { registerHealthRoutes } from './health.ts';
+import { registerWebhookSubscriptionRoutes } from './webhook-subscriptions/index.ts';
 
 // Every route of qcards, one line per resource.
 export async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
   registerHealthRoutes(app, deps);
+  registerWebhookSubscriptionRoutes(app, deps);
 }
