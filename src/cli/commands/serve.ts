@@ -3,6 +3,7 @@ import { openEngine } from '../../db/engine.ts';
 import { migrate } from '../../db/migrate.ts';
 import { OffsetClock } from '../../domain/clock.ts';
 import { buildApp } from '../../http/app.ts';
+import { startEmbeddedWorker } from '../../webhooks/embedded.ts';
 import type { Command } from './types.ts';
 
 export const serveCommand: Command = {
@@ -21,6 +22,7 @@ export const serveCommand: Command = {
     await migrate(engine.db);
     const clock = new OffsetClock();
     const app = await buildApp({ engine, config, clock });
+    await startEmbeddedWorker(app, { engine, config, clock });
     const shutdown = async (signal: string) => {
       app.log.info({ signal }, 'shutting down: finishing in-flight requests');
       try {

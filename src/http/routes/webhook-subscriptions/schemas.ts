@@ -22,7 +22,8 @@ export const Subscription = Type.Object({
 
 export const CreatedSubscription = Type.Object({
   ...Subscription.properties,
-  secret: Type.String({ description: 'Returned by the create only: keep it to verify X-Qonto-Signature.' }),
+  // Optional only so that fast-json-stringify, which writes required keys first, keeps it after description.
+  secret: Type.Optional(Type.String({ description: 'Returned by the create only: keep it to verify X-Qonto-Signature.' })),
 });
 
 const Types = Type.Array(Type.Enum([...WEBHOOK_TYPES]), {
