@@ -96,7 +96,11 @@ export class WebhookWorker {
 
   /** Stops claiming, lets in-flight deliveries finish and records them. */
   async stop(): Promise<void> {
-    if (!this.#running) return;
+    if (!this.#running) {
+      await this.#drainInFlight();
+      if (this.#ownsDispatcher) await this.#dispatcher.close();
+      return;
+    }
     this.#running = false;
     clearInterval(this.#retentionTimer);
     this.wake();
@@ -129,6 +133,11 @@ export class WebhookWorker {
 
   removeExpired(): Promise<number> {
     return removeExpired(this.#engine.db, this.#clock.now(), this.#config.retentionDays);
+  }
+
+  /** A lease always outlasts a few tries' timeouts, whatever the configuration says. */
+  get #leaseMs(): number {
+    return Math.max(this.#config.webhookLeaseMs, 3 * this.#config.webhookTimeoutMs + 1000);
   }
 
   async #run(): Promise<void> {
@@ -173,7 +182,7 @@ export class WebhookWorker {
     const room = Math.min(this.#batchSize, this.#maxInFlight - this.#inFlight);
     if (room <= 0) return 0;
     const skip = [...this.#lanes].filter(([, lane]) => lane.active + lane.queue.length >= this.#perSubscription * 2).map(([id]) => id);
-    const rows = await claimDue(this.#engine.db, { now: this.#clock.now(), leaseMs: this.#config.webhookLeaseMs, limit: room, skip });
+    const rows = await claimDue(this.#engine.db, { now: this.#clock.now(), leaseMs: this.#leaseMs, limit: room, skip });
     for (const row of rows) this.#dispatch(row);
     return rows.length;
   }
@@ -202,7 +211,7 @@ export class WebhookWorker {
       if (!row) break;
       // A row that waited behind a slow receiver until its lease nearly ran out is left for a fresh claim
       // rather than risk two workers sending it at once.
-      if (this.#clock.now().getTime() > row.leaseUntil.getTime() - 2 * this.#config.webhookTimeoutMs) {
+      if (this.#clock.now().getTime() > row.leaseUntil.getTime() - this.#config.webhookTimeoutMs - 1000) {
         this.#finished();
         continue;
       }

@@ -25,6 +25,8 @@ export interface Receiver {
   received: ReceivedRequest[];
   /** Changes how the next requests are answered. */
   respond(responder: Responder): void;
+  /** Answers 200 to every request held by `hang`. */
+  release(): void;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ export interface Receiver {
 export async function startReceiver(responder: Responder = () => ({ status: 200 })): Promise<Receiver> {
   let current = responder;
   const received: ReceivedRequest[] = [];
+  const held: Array<() => void> = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -39,7 +42,10 @@ export async function startReceiver(responder: Responder = () => ({ status: 200 
       const entry = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), path: req.url ?? '/' };
       received.push(entry);
       const answer = current(entry);
-      if (answer.hang) return;
+      if (answer.hang) {
+        held.push(() => res.end());
+        return;
+      }
       res.writeHead(answer.status, answer.headers ?? {});
       res.end(answer.body ?? '');
     });
@@ -55,5 +61,5 @@ export async function startReceiver(responder: Responder = () => ({ status: 200 
     await new Promise<void>((resolve) => server.close(() => resolve()));
   };
   after(close);
-  return { url: `http://127.0.0.1:${port}/hook`, received, respond: (r) => (current = r), close };
+  return { url: `http://127.0.0.1:${port}/hook`, received, respond: (r) => (current = r), release: () => held.splice(0).forEach((f) => f()), close };
 }
