@@ -10,9 +10,11 @@ export class BlockedAddressError extends Error {
   readonly code = 'QCARDS_BLOCKED_ADDRESS';
 }
 
-function safeLookup(policy: AddressPolicy): LookupFunction {
+type Resolver = (hostname: string, options: { all: true }, callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
+
+function safeLookup(policy: AddressPolicy, resolve: Resolver): LookupFunction {
   return (hostname, options, callback) => {
-    dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
+    resolve(hostname, { ...options, all: true }, (error, addresses) => {
       if (error) return callback(error, '', 0);
       const list = addresses as LookupAddress[];
       for (const a of list) {
@@ -31,11 +33,13 @@ export interface SafeAgentOptions {
   /** Sockets per receiver origin: the bound on concurrent deliveries to one subscriber. */
   connectionsPerOrigin: number;
   connectTimeoutMs: number;
+  /** DNS resolution (tests substitute one that answers like a rebinding attacker's server). */
+  resolve?: Resolver;
 }
 
 /** An undici dispatcher that refuses blocked addresses when connecting. It follows no redirect. */
 export function createSafeAgent(options: SafeAgentOptions): Agent {
-  const base = buildConnector({ timeout: options.connectTimeoutMs, lookup: safeLookup(options.policy) });
+  const base = buildConnector({ timeout: options.connectTimeoutMs, lookup: safeLookup(options.policy, options.resolve ?? (dnsLookup as unknown as Resolver)) });
   const connect: buildConnector.connector = (opts, callback) => {
     const host = bareHost(opts.hostname);
     // net.connect skips the lookup for IP literals, so they are checked here.
