@@ -60,17 +60,24 @@ test('workers killed with SIGKILL again and again lose no event', { skip }, asyn
     }
   })();
 
-  const workers = [await startWorker(), await startWorker()];
+  // Two workers share the work; replacements are started ahead (a process takes seconds to boot on a loaded
+  // machine), so that kills come while deliveries are in flight rather than once per boot.
+  const workers = await Promise.all([startWorker(), startWorker()]);
+  let spares = [startWorker(), startWorker()];
   let kills = 0;
-  for (let round = 0; round < 6; round++) {
-    await new Promise((r) => setTimeout(r, 200 + Math.random() * 600));
-    const victim = round % 3 === 2 ? [0, 1] : [round % 2];
-    for (const i of victim) {
+  for (let round = 0; round < 4; round++) {
+    await new Promise((r) => setTimeout(r, 200 + Math.random() * 500));
+    const victims = round === 3 ? [0, 1] : [round % 2];
+    for (const i of victims) {
       workers[i]!.kill('SIGKILL');
       kills++;
     }
-    for (const i of victim) workers[i] = await startWorker();
+    for (const i of victims) workers[i] = await spares.shift()!;
+    while (spares.length < 2) spares.push(startWorker());
   }
+  // Spares still booting join the end game as ordinary workers.
+  workers.push(...(await Promise.all(spares)));
+  spares = [];
   producing = false;
   await producer;
 
@@ -79,8 +86,12 @@ test('workers killed with SIGKILL again and again lose no event', { skip }, asyn
   // Bounded wait for the survivors to finish (killed claims come back after their lease).
   const deadline = Date.now() + 60_000;
   const receivedIds = () => new Set(receiver.received.map((r) => JSON.parse(r.body).id as string));
-  while (Date.now() < deadline && expected.some((id) => !receivedIds().has(id))) await new Promise((r) => setTimeout(r, 100));
-  for (const w of workers) w.kill('SIGTERM');
+  for (;;) {
+    const got = receivedIds();
+    if (Date.now() > deadline || expected.every((id) => got.has(id))) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  for (const w of workers) w.kill('SIGKILL');
 
   const got = receivedIds();
   const missing = expected.filter((id) => !got.has(id));
