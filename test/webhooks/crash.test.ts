@@ -41,7 +41,8 @@ test('workers killed with SIGKILL again and again lose no event', { skip }, asyn
     });
     children.add(child);
     child.on('exit', () => children.delete(child));
-    const timer = setTimeout(() => reject(new Error('a worker did not start within 30 s')), 30_000);
+    // Generous: booting node + tsx took over 30 s with a load average above 20 on two cores.
+    const timer = setTimeout(() => reject(new Error('a worker did not start within 120 s')), 120_000);
     child.stdout!.on('data', (d: Buffer) => {
       if (d.toString().includes('delivering webhooks')) {
         clearTimeout(timer);
@@ -63,7 +64,7 @@ test('workers killed with SIGKILL again and again lose no event', { skip }, asyn
   // Two workers share the work; replacements are started ahead (a process takes seconds to boot on a loaded
   // machine), so that kills come while deliveries are in flight rather than once per boot.
   const workers = await Promise.all([startWorker(), startWorker()]);
-  let spares = [startWorker(), startWorker()];
+  let spares = [startWorker()];
   let kills = 0;
   for (let round = 0; round < 4; round++) {
     await new Promise((r) => setTimeout(r, 200 + Math.random() * 500));
@@ -73,7 +74,8 @@ test('workers killed with SIGKILL again and again lose no event', { skip }, asyn
       kills++;
     }
     for (const i of victims) workers[i] = await spares.shift()!;
-    while (spares.length < 2) spares.push(startWorker());
+    // The last round kills both workers at once, so it needs two spares.
+    while (round < 3 && spares.length < (round === 2 ? 2 : 1)) spares.push(startWorker());
   }
   // Spares still booting join the end game as ordinary workers.
   workers.push(...(await Promise.all(spares)));
