@@ -20,22 +20,30 @@ export interface ClaimedDelivery {
 /**
  * Claims up to `limit` due deliveries in one statement: `FOR UPDATE SKIP LOCKED` lets concurrent workers claim
  * disjoint rows without waiting on each other, and pushing `next_attempt_at` past the lease is the lease
- * itself: a row whose worker dies becomes due again by itself. Subscriptions in `skip` (those with a full
- * queue in this worker) are left to later claims so one slow receiver cannot fill every batch.
+ * itself: a row whose worker dies becomes due again by itself. Rows are taken per subscription (at most
+ * `perSubscription` each, through the (subscription_id, next_attempt_at) index), oldest first overall, and
+ * subscriptions in `skip` (a full queue in this worker) are left out. A single walk of the due index in time
+ * order had to step over a dead receiver's whole backlog on every claim: with a receiver that never answers,
+ * the healthy subscribers' p99 doubled (bench:webhooks, 56.6 ms → 120.7 ms).
  */
 export async function claimDue(
   db: Db,
-  input: { now: Date; leaseMs: number; limit: number; skip: string[] },
+  input: { now: Date; leaseMs: number; limit: number; perSubscription: number; skip: string[] },
 ): Promise<ClaimedDelivery[]> {
   const leaseUntil = new Date(input.now.getTime() + input.leaseMs);
   const result = await sql<Omit<ClaimedDelivery, 'leaseUntil'>>`
     WITH due AS (
-      SELECT id FROM webhook_deliveries
-      WHERE status = 'pending' AND next_attempt_at <= ${input.now}::timestamptz
-        AND subscription_id <> ALL (${input.skip}::uuid[])
-      ORDER BY next_attempt_at
+      SELECT d.id FROM webhook_subscriptions s
+      CROSS JOIN LATERAL (
+        SELECT id, next_attempt_at FROM webhook_deliveries
+        WHERE subscription_id = s.id AND status = 'pending' AND next_attempt_at <= ${input.now}::timestamptz
+        ORDER BY next_attempt_at
+        LIMIT ${input.perSubscription}
+        FOR UPDATE SKIP LOCKED
+      ) d
+      WHERE s.id <> ALL (${input.skip}::uuid[])
+      ORDER BY d.next_attempt_at
       LIMIT ${input.limit}
-      FOR UPDATE SKIP LOCKED
     )
     UPDATE webhook_deliveries d
     SET next_attempt_at = ${leaseUntil}::timestamptz, attempts = d.attempts + 1

@@ -61,6 +61,7 @@ export class WebhookWorker {
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   #idle: Array<() => void> = [];
+  #progress: Array<() => void> = [];
   #stopListening: (() => Promise<void>) | undefined;
   #retentionTimer: NodeJS.Timeout | undefined;
 
@@ -125,7 +126,10 @@ export class WebhookWorker {
     for (;;) {
       const claimed = await this.#claim();
       attempts += claimed;
-      if (claimed === 0) break;
+      if (claimed > 0) continue;
+      if (this.#inFlight === 0) break;
+      // Full lanes: claim again once something finishes.
+      await new Promise<void>((resolve) => this.#progress.push(resolve));
     }
     await this.#drainInFlight();
     return attempts;
@@ -182,7 +186,9 @@ export class WebhookWorker {
     const room = Math.min(this.#batchSize, this.#maxInFlight - this.#inFlight);
     if (room <= 0) return 0;
     const skip = [...this.#lanes].filter(([, lane]) => lane.active + lane.queue.length >= this.#perSubscription * 2).map(([id]) => id);
-    const rows = await claimDue(this.#engine.db, { now: this.#clock.now(), leaseMs: this.#leaseMs, limit: room, skip });
+    const rows = await claimDue(this.#engine.db, {
+      now: this.#clock.now(), leaseMs: this.#leaseMs, limit: room, perSubscription: this.#perSubscription * 2, skip,
+    });
     for (const row of rows) this.#dispatch(row);
     return rows.length;
   }
@@ -243,6 +249,7 @@ export class WebhookWorker {
   #finished(): void {
     this.#inFlight--;
     this.wake();
+    for (const resolve of this.#progress.splice(0)) resolve();
     if (this.#inFlight === 0) for (const resolve of this.#idle.splice(0)) resolve();
   }
 

@@ -46,6 +46,10 @@ CREATE TABLE webhook_deliveries (
   created_at timestamptz NOT NULL
 );
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+-- The claim walks each subscription's due rows through this one, so a dead receiver's growing backlog is never
+-- scanned by claims for the others.
+CREATE INDEX webhook_deliveries_subscription_due ON webhook_deliveries (subscription_id, next_attempt_at)
+  WHERE status = 'pending';
 CREATE INDEX webhook_deliveries_subscription ON webhook_deliveries (subscription_id, created_at, id);
 CREATE INDEX webhook_deliveries_created ON webhook_deliveries (created_at);
 
