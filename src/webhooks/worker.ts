@@ -185,9 +185,9 @@ export class WebhookWorker {
   async #claim(): Promise<number> {
     const room = Math.min(this.#batchSize, this.#maxInFlight - this.#inFlight);
     if (room <= 0) return 0;
-    const skip = [...this.#lanes].filter(([, lane]) => lane.active + lane.queue.length >= this.#perSubscription * 2).map(([id]) => id);
+    const skip = [...this.#lanes].filter(([, lane]) => lane.active + lane.queue.length >= this.#perSubscription * 4).map(([id]) => id);
     const rows = await claimDue(this.#engine.db, {
-      now: this.#clock.now(), leaseMs: this.#leaseMs, limit: room, perSubscription: this.#perSubscription * 2, skip,
+      now: this.#clock.now(), leaseMs: this.#leaseMs, limit: room, perSubscription: this.#perSubscription * 4, skip,
     });
     for (const row of rows) this.#dispatch(row);
     return rows.length;
