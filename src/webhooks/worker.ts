@@ -60,6 +60,7 @@ export class WebhookWorker {
   #running = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
+  #woken = false;
   #idle: Array<() => void> = [];
   #progress: Array<() => void> = [];
   #stopListening: (() => Promise<void>) | undefined;
@@ -111,10 +112,12 @@ export class WebhookWorker {
     if (this.#ownsDispatcher) await this.#dispatcher.close();
   }
 
+  /** Claim again now (a NOTIFY arrived, or a lane freed). Remembered if the loop is busy claiming. */
   wake(): void {
     const wake = this.#wake;
     this.#wake = undefined;
-    wake?.();
+    if (wake) wake();
+    else this.#woken = true;
   }
 
   /**
@@ -146,6 +149,7 @@ export class WebhookWorker {
 
   async #run(): Promise<void> {
     while (this.#running) {
+      this.#woken = false;
       let claimed = 0;
       try {
         if (this.#inFlight < this.#maxInFlight) claimed = await this.#claim();
@@ -162,13 +166,20 @@ export class WebhookWorker {
     try {
       const next = await nextDueAt(this.#engine.db);
       if (!next) return this.#pollMs;
-      return Math.max(5, Math.min(this.#pollMs, next.getTime() - this.#clock.now().getTime()));
+      const wait = next.getTime() - this.#clock.now().getTime();
+      // A due row that the claim just passed over belongs to a full lane: wait for a lane to free (wake) rather
+      // than spin on it.
+      return wait <= 0 ? this.#pollMs : Math.max(5, Math.min(this.#pollMs, wait));
     } catch {
       return this.#pollMs;
     }
   }
 
   #sleep(ms: number): Promise<void> {
+    if (this.#woken) {
+      this.#woken = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.#wake = undefined;
