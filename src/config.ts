@@ -22,6 +22,8 @@ export interface Config {
   /** Loopback callback URLs (http://127.0.0.1:…) are allowed: the embedded default, for local receivers. */
   webhookAllowLoopback: boolean;
   retentionDays: number;
+  /** How long a claimed webhook delivery stays reserved for its worker; after that another worker may retry it. */
+  webhookLeaseMs: number;
   /** Run the webhook worker inside `serve`. */
   embeddedWorker: boolean;
   logLevel: string;
@@ -62,6 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // a PostgreSQL deployment is a shared server and does not, unless told to.
     webhookAllowLoopback: bool(env.QCARDS_WEBHOOK_ALLOW_LOOPBACK, databaseUrl === undefined),
     retentionDays: int('QCARDS_RETENTION_DAYS', env.QCARDS_RETENTION_DAYS, 30),
+    webhookLeaseMs: int('QCARDS_WEBHOOK_LEASE_MS', env.QCARDS_WEBHOOK_LEASE_MS, 60_000),
     embeddedWorker: bool(env.QCARDS_EMBEDDED_WORKER, true),
     logLevel: env.LOG_LEVEL || 'info',
     publicUrl: env.QCARDS_PUBLIC_URL || undefined,

@@ -191,6 +191,51 @@ export interface CardEventsTable {
   created_at: DefaultedTimestamp;
 }
 
+export interface WebhookSubscriptionsTable {
+  id: string;
+  organization_id: string;
+  membership_id: string;
+  callback_url: string;
+  types: string[];
+  description: string | null;
+  secret: string;
+  status: Generated<'active' | 'disabled'>;
+  disabled_reason: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  organization_id: string;
+  subscription_id: string;
+  event_id: string | null;
+  type: string;
+  event: string;
+  body: string;
+  status: Generated<DeliveryStatus>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  last_status_code: number | null;
+  last_error: string | null;
+  delivered_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface WebhookAttemptsTable {
+  id: string;
+  delivery_id: string;
+  organization_id: string;
+  subscription_id: string;
+  attempted_at: Timestamp;
+  status_code: number | null;
+  latency_ms: number;
+  error: string | null;
+  response_excerpt: string | null;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   teams: TeamsTable;
@@ -200,6 +245,9 @@ export interface Database {
   cards: CardsTable;
   card_counts: CardCountsTable;
   card_events: CardEventsTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }
 
 // Lifecycle (migration 003).

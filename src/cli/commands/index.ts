@@ -4,6 +4,7 @@ import { openapiCommand } from './openapi.ts';
 import { seedCommand } from './seed.ts';
 import { serveCommand } from './serve.ts';
 import type { Command } from './types.ts';
+import { workerCommand } from './worker.ts';
 
 export const COMMANDS: Record<string, Command> = {
   serve: serveCommand,
@@ -11,4 +12,5 @@ export const COMMANDS: Record<string, Command> = {
   openapi: openapiCommand,
   seed: seedCommand,
   credentials: credentialsCommand,
+  worker: workerCommand,
 };

@@ -5,6 +5,7 @@ import { OffsetClock } from '../../domain/clock.ts';
 import { buildApp } from '../../http/app.ts';
 import { prepareDemo } from '../demo-mode.ts';
 import { startLifecycleJobs } from '../../jobs/lifecycle-scheduler.ts';
+import { startEmbeddedWorker } from '../../webhooks/embedded.ts';
 import type { Command } from './types.ts';
 
 export const serveCommand: Command = {
@@ -26,6 +27,7 @@ export const serveCommand: Command = {
     if (demo) config = demo.config;
     const app = await buildApp({ engine, config, clock });
     startLifecycleJobs(app, engine.db, clock);
+    await startEmbeddedWorker(app, { engine, config, clock });
     const shutdown = async (signal: string) => {
       app.log.info({ signal }, 'shutting down: finishing in-flight requests');
       try {

@@ -5,6 +5,9 @@ import { registerSupportingRoutes } from './supporting/index.ts';
 import { registerOperatorRoutes } from './operator/index.ts';
 import { registerCardWriteRoutes } from './card-writes/index.ts';
 import { registerSandboxRoutes } from './sandbox/index.ts';
+import { registerWebhookSubscriptionRoutes } from './webhook-subscriptions/index.ts';
+import { registerListEvents } from './webhook-log/events.ts';
+import { registerWebhookLogRoutes } from './webhook-log/resend.ts';
 
 // Every route of qcards, one line per resource.
 export async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
@@ -14,4 +17,7 @@ export async function registerRoutes(app: App, deps: AppDeps): Promise<void> {
   registerOperatorRoutes(app, deps);
   registerCardWriteRoutes(app, deps);
   registerSandboxRoutes(app, deps);
+  registerWebhookSubscriptionRoutes(app, deps);
+  registerListEvents(app, deps);
+  registerWebhookLogRoutes(app, deps);
 }

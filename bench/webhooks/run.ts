@@ -1,0 +1,204 @@
+// `npm run bench:webhooks`: webhook delivery on PostgreSQL with a local receiver (in its own thread).
+//   1. ceiling: bare signed POSTs to the same receiver, no database;
+//   2. sustained deliveries/s: a queued backlog drained by one worker;
+//   3. commit-to-delivery latency at 1,000 events/s, LISTEN/NOTIFY wake-ups;
+//   4. the same with one more subscriber that never answers.
+// Database: QCARDS_BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/qcards_bench_webhooks (created
+// when missing; never the `test` database). Results are printed as Markdown for docs/bench-webhooks.md.
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import pg from 'pg';
+import { sql } from 'kysely';
+import { Agent, request } from 'undici';
+import { loadConfig } from '../../src/config.ts';
+import { openEngine } from '../../src/db/engine.ts';
+import { migrate } from '../../src/db/migrate.ts';
+import { inTransaction } from '../../src/db/transaction.ts';
+import type { CardRecord } from '../../src/domain/card.ts';
+import { systemClock } from '../../src/domain/clock.ts';
+import { recordCardEvent } from '../../src/services/card-events.ts';
+import { generateSecret } from '../../src/services/webhook-subscriptions.ts';
+import { deliveryHeaders } from '../../src/webhooks/sign.ts';
+import { WebhookWorker } from '../../src/webhooks/worker.ts';
+import { createOrgFixture, insertTestCards, type OrgFixture } from '../../test/helpers/fixtures.ts';
+
+const DATABASE_URL = process.env.QCARDS_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/qcards_bench_webhooks';
+const BACKLOG_EVENTS = Number(process.env.BENCH_BACKLOG_EVENTS ?? 5000);
+const BACKLOG_SUBSCRIPTIONS = 4;
+const RATE = 1000;
+const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 5);
+
+async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = target.pathname.slice(1);
+  if (name === 'test') throw new Error('the benchmark never runs on the test database');
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+  if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${name.replace(/"/g, '')}"`);
+  await client.end();
+}
+
+const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const now = () => performance.timeOrigin + performance.now();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+await ensureDatabase(DATABASE_URL);
+const engine = await openEngine({ databaseUrl: DATABASE_URL, poolSize: 20 });
+await migrate(engine.db);
+await sql`TRUNCATE organizations, card_events, webhook_deliveries, webhook_attempts CASCADE`.execute(engine.db);
+const db = engine.db;
+const config = { ...loadConfig({}), databaseUrl: DATABASE_URL, webhookAllowLoopback: true, embeddedWorker: false };
+
+const receiver = new Worker(new URL('./receiver.mjs', import.meta.url), { workerData: { healthy: 6, hanging: 1 } });
+const ready = await new Promise<{ ports: number[]; hangingPorts: number[] }>((resolve) => receiver.once('message', resolve));
+const arrivals = new Map<string, number[]>();
+let received = 0;
+receiver.on('message', (m: { type: string; arrivals?: Array<[string, number]>; count?: number }) => {
+  if (m.type !== 'arrivals') return;
+  received = m.count!;
+  for (const [card, at] of m.arrivals!) {
+    const list = arrivals.get(card);
+    if (list) list.push(at);
+    else arrivals.set(card, [at]);
+  }
+});
+
+const org: OrgFixture = await createOrgFixture(db, 'Bench webhooks');
+const cards: CardRecord[] = [];
+for (let i = 0; i < Math.max(BACKLOG_EVENTS, RATE * RATE_SECONDS); i += 500) {
+  cards.push(...(await insertTestCards(db, org, Array.from({ length: 500 }, () => ({ holder: org.employee })))));
+}
+
+async function subscribe(ports: number[]): Promise<void> {
+  await db.deleteFrom('webhook_subscriptions').execute();
+  const at = new Date();
+  await db.insertInto('webhook_subscriptions').values(ports.map((port) => ({
+    id: randomUUID(), organization_id: org.id, membership_id: org.owner.id, callback_url: `http://127.0.0.1:${port}/hook`,
+    types: ['v1/cards'], description: null, secret: generateSecret(), disabled_reason: null, created_at: at, updated_at: at,
+  }))).execute();
+}
+
+const results: string[] = [];
+const log = (line: string) => {
+  console.log(line);
+  results.push(line);
+};
+
+// 1. Ceiling: bare signed POSTs of a real envelope, 16 in flight per receiver like the worker.
+{
+  const body = JSON.stringify({ id: randomUUID(), subscription_id: randomUUID(), organization_id: org.id, membership_id: org.owner.id,
+    type: 'v1/cards', created_at: new Date().toISOString(), data: { event: 'created', card: cards[0] } });
+  const secret = generateSecret();
+  const agent = new Agent({ connections: 16, pipelining: 1 });
+  const ports = ready.ports.slice(0, BACKLOG_SUBSCRIPTIONS);
+  let sent = 0;
+  // One second of warm-up (connections, JIT) before the measured four.
+  const warmUntil = Date.now() + 1000;
+  await Promise.all(Array.from({ length: 16 * ports.length }, async (_, lane) => {
+    const url = `http://127.0.0.1:${ports[lane % ports.length]}/hook`;
+    while (Date.now() < warmUntil) {
+      const res = await request(url, { method: 'POST', dispatcher: agent, body, headers: deliveryHeaders(secret, randomUUID(), Math.floor(Date.now() / 1000), body) });
+      await res.body.dump();
+    }
+  }));
+  const until = Date.now() + 4000;
+  const started = now();
+  await Promise.all(Array.from({ length: 16 * ports.length }, async (_, lane) => {
+    const url = `http://127.0.0.1:${ports[lane % ports.length]}/hook`;
+    while (Date.now() < until) {
+      const res = await request(url, { method: 'POST', dispatcher: agent, body, headers: deliveryHeaders(secret, randomUUID(), Math.floor(Date.now() / 1000), body) });
+      await res.body.dump();
+      sent++;
+    }
+  }));
+  const rate = sent / ((now() - started) / 1000);
+  await agent.close();
+  (globalThis as { ceiling?: number }).ceiling = rate;
+  log(`| ceiling: bare signed POSTs (${ports.length} receivers, 16 in flight each) | ${Math.round(rate)} requests/s |`);
+}
+const ceiling = (globalThis as { ceiling?: number }).ceiling!;
+
+// 2. Sustained: a backlog of BACKLOG_EVENTS events × 4 subscriptions, drained by one worker.
+// The worker has its own pool, as a `qcards worker` process would: sharing the producer's 20 connections put
+// its claims in line behind 64 in-flight producer transactions.
+const workerEngine = await openEngine({ databaseUrl: DATABASE_URL, poolSize: 4 });
+const worker = new WebhookWorker({ engine: workerEngine, config, clock: systemClock });
+{
+  await subscribe(ready.ports.slice(0, BACKLOG_SUBSCRIPTIONS));
+  for (let i = 0; i < BACKLOG_EVENTS; i += 100) {
+    await inTransaction(db, async (trx) => {
+      for (const card of cards.slice(i, Math.min(i + 100, BACKLOG_EVENTS))) {
+        await recordCardEvent(trx, { card, event: 'nickname_updated', actorMembershipId: null, at: new Date() });
+      }
+    });
+  }
+  const total = BACKLOG_EVENTS * BACKLOG_SUBSCRIPTIONS;
+  const base = received;
+  const started = now();
+  await worker.start();
+  const deadline = Date.now() + 180_000;
+  while (received - base < total && Date.now() < deadline) await sleep(5);
+  const receivedAt = now();
+  for (;;) {
+    const left = await db.selectFrom('webhook_deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'pending').executeTakeFirstOrThrow();
+    if (Number(left.n) === 0 || Date.now() > deadline) break;
+    await sleep(20);
+  }
+  const recordedAt = now();
+  const rate = (received - base) / ((receivedAt - started) / 1000);
+  const recordedRate = total / ((recordedAt - started) / 1000);
+  log(`| sustained: ${total} deliveries (${BACKLOG_EVENTS} events × ${BACKLOG_SUBSCRIPTIONS} subscriptions), one worker | ${Math.round(rate)} deliveries/s received, ${Math.round(recordedRate)}/s with every attempt recorded; ${(rate / ceiling * 100).toFixed(0)}% of the ceiling |`);
+}
+
+// 3 and 4. Commit-to-delivery latency at RATE events/s.
+async function latencyRun(label: string, ports: number[], hangingPorts: number[]): Promise<number> {
+  await subscribe([...ports, ...hangingPorts]);
+  arrivals.clear();
+  const committed = new Map<string, number>();
+  const n = RATE * RATE_SECONDS;
+  const start = now() + 50;
+  const inflight = new Set<Promise<void>>();
+  for (let i = 0; i < n; i++) {
+    const due = start + (i * 1000) / RATE;
+    const wait = due - now();
+    if (wait > 1) await sleep(wait);
+    const card = cards[i]!;
+    const p = inTransaction(db, (trx) => recordCardEvent(trx, { card, event: 'limits_updated', actorMembershipId: null, at: new Date() }))
+      .then(() => { committed.set(card.id, now()); });
+    inflight.add(p);
+    void p.finally(() => inflight.delete(p));
+    if (inflight.size > 64) await Promise.race(inflight);
+  }
+  await Promise.all(inflight);
+  const achieved = n / ((now() - start) / 1000);
+  const deadline = Date.now() + 30_000;
+  const expected = n * ports.length;
+  const count = () => [...arrivals.values()].reduce((s, l) => s + l.length, 0);
+  while (count() < expected && Date.now() < deadline) await sleep(20);
+  const latencies: number[] = [];
+  for (const [card, list] of arrivals) {
+    const c = committed.get(card);
+    if (c !== undefined) for (const at of list) latencies.push(at - c);
+  }
+  latencies.sort((a, b) => a - b);
+  const p50 = percentile(latencies, 50);
+  const p99 = percentile(latencies, 99);
+  log(`| ${label}: ${n} events at ${Math.round(achieved)} events/s offered, ${ports.length} healthy subscriptions${hangingPorts.length ? ` + ${hangingPorts.length} that never answers` : ''} | p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms (${latencies.length}/${expected} delivered) |`);
+  return p99;
+}
+
+const healthyPorts = ready.ports.slice(BACKLOG_SUBSCRIPTIONS, BACKLOG_SUBSCRIPTIONS + 2);
+const p99Healthy = await latencyRun('latency', healthyPorts, []);
+const p99WithDead = await latencyRun('latency with a dead subscriber', healthyPorts, ready.hangingPorts);
+log(`| healthy subscribers' p99 with a dead one vs without | ${(p99WithDead / p99Healthy * 100 - 100).toFixed(0)}% |`);
+
+await worker.stop();
+await workerEngine.close();
+await receiver.terminate();
+await engine.close();
+console.log(`\nmachine: ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+process.exit(0);

@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Db } from '../db/engine.ts';
+import type { DeliveryStatus } from '../db/schema.ts';
+import { isoSeconds } from '../domain/card.ts';
+import type { Clock } from '../domain/clock.ts';
+import { badField, notFound, unprocessable } from '../domain/errors.ts';
+import type { Principal } from './credentials.ts';
+import { findSubscription } from './webhook-subscriptions.ts';
+
+// qcards' own webhook log (/qcards/webhooks/v1/…): what was queued for a subscription, every attempt, and ways
+// to send again. Everything is scoped like the subscription itself: the caller's own, in its organization.
+
+export interface EventFilters {
+  status?: DeliveryStatus | undefined;
+  since?: Date | undefined;
+  event?: string | undefined;
+  page: number;
+  perPage: number;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function listDeliveries(db: Db, principal: Principal, subscriptionId: string, filters: EventFilters) {
+  const subscription = await findSubscription(db, principal, subscriptionId);
+  let base = db.selectFrom('webhook_deliveries').where('subscription_id', '=', subscription.id);
+  if (filters.status) base = base.where('status', '=', filters.status);
+  if (filters.since) base = base.where('created_at', '>=', filters.since);
+  if (filters.event) base = base.where('event', '=', filters.event);
+  const [rows, count] = await Promise.all([
+    base.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc')
+      .limit(filters.perPage).offset((filters.page - 1) * filters.perPage).execute(),
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  const attempts = rows.length === 0 ? [] : await db
+    .selectFrom('webhook_attempts')
+    .selectAll()
+    .where('delivery_id', 'in', rows.map((r) => r.id))
+    .orderBy('attempted_at')
+    .execute();
+  const byDelivery = new Map<string, typeof attempts>();
+  for (const a of attempts) byDelivery.set(a.delivery_id, [...(byDelivery.get(a.delivery_id) ?? []), a]);
+  return {
+    total: Number(count.n),
+    events: rows.map((r) => ({
+      id: r.id,
+      event_id: r.event_id,
+      type: r.type,
+      event: r.event,
+      status: r.status,
+      created_at: isoSeconds(r.created_at)!,
+      next_attempt_at: r.status === 'pending' ? r.next_attempt_at.toISOString() : null,
+      delivered_at: r.delivered_at ? r.delivered_at.toISOString() : null,
+      last_status_code: r.last_status_code,
+      last_error: r.last_error,
+      body: r.body,
+      attempts: (byDelivery.get(r.id) ?? []).map((a) => ({
+        attempted_at: a.attempted_at.toISOString(),
+        status_code: a.status_code,
+        latency_ms: a.latency_ms,
+        error: a.error,
+        response_excerpt: a.response_excerpt,
+      })),
+    })),
+  };
+}
+
+async function activeSubscription(db: Db, principal: Principal, subscriptionId: string) {
+  const subscription = await findSubscription(db, principal, subscriptionId);
+  if (subscription.status !== 'active') {
+    throw unprocessable('subscription_disabled', 'the subscription was disabled by a 410 Gone answer: PUT it to enable it again');
+  }
+  return subscription;
+}
+
+const wakeWorkers = (db: Db) => sql`SELECT pg_notify('qcards_webhooks', '')`.execute(db);
+
+/** Queues one event again, now, with a fresh retry schedule and the same id. */
+export async function redeliver(db: Db, clock: Clock, principal: Principal, subscriptionId: string, deliveryId: string) {
+  const subscription = await activeSubscription(db, principal, subscriptionId);
+  const row = UUID.test(deliveryId) ? await db
+    .updateTable('webhook_deliveries')
+    .set({ status: 'pending', attempts: 0, next_attempt_at: clock.now(), last_error: null })
+    .where('id', '=', deliveryId)
+    .where('subscription_id', '=', subscription.id)
+    .returning(['id'])
+    .executeTakeFirst() : undefined;
+  if (!row) throw notFound('webhook event', 'event_id');
+  await wakeWorkers(db);
+  return row.id;
+}
+
+/** Queues again every failed event, or every event created since `since`; returns how many. */
+export async function replay(
+  db: Db, clock: Clock, principal: Principal, subscriptionId: string, input: { status?: 'failed'; since?: string },
+): Promise<number> {
+  if ((input.status === undefined) === (input.since === undefined)) {
+    throw badField('', 'invalid_replay', 'give exactly one of "status": "failed" or "since": "<date-time>"');
+  }
+  const subscription = await activeSubscription(db, principal, subscriptionId);
+  let query = db
+    .updateTable('webhook_deliveries')
+    .set({ status: 'pending', attempts: 0, next_attempt_at: clock.now(), last_error: null })
+    .where('subscription_id', '=', subscription.id);
+  query = input.status ? query.where('status', '=', 'failed') : query.where('created_at', '>=', new Date(input.since!));
+  const result = await query.executeTakeFirst();
+  await wakeWorkers(db);
+  return Number(result.numUpdatedRows);
+}
+
+/** Queues a test delivery: a `v1/cards` envelope whose data is `{"event":"test"}`, signed like any other. */
+export async function sendTestEvent(db: Db, clock: Clock, principal: Principal, subscriptionId: string): Promise<string> {
+  const subscription = await activeSubscription(db, principal, subscriptionId);
+  const id = randomUUID();
+  const now = clock.now();
+  const body = JSON.stringify({
+    id, subscription_id: subscription.id, organization_id: subscription.organization_id,
+    membership_id: subscription.membership_id, type: 'v1/cards', created_at: isoSeconds(now), data: { event: 'test' },
+  });
+  await db.insertInto('webhook_deliveries').values({
+    id, organization_id: subscription.organization_id, subscription_id: subscription.id, event_id: null,
+    type: 'v1/cards', event: 'test', body, next_attempt_at: now, last_status_code: null, last_error: null,
+    delivered_at: null, created_at: now,
+  }).execute();
+  return id;
+}

@@ -1,0 +1,75 @@
+import { performance } from 'node:perf_hooks';
+import { request, type Dispatcher } from 'undici';
+import type { Clock } from '../domain/clock.ts';
+import type { AttemptResult, ClaimedDelivery } from './delivery-store.ts';
+import { parseRetryAfter } from './schedule.ts';
+import { deliveryHeaders } from './sign.ts';
+
+const EXCERPT_CHARS = 1024;
+/** Bytes of a receiver's answer read at most; the rest is discarded with the connection. */
+const MAX_READ_BYTES = 64 * 1024;
+
+/**
+ * POSTs one delivery, outside any transaction, and says what happened. Signed at send time (Qonto receivers
+ * refuse timestamps older than 5 minutes, so a retry hours later carries a fresh one). A 2xx within the
+ * timeout is delivered; 410 disables the subscription; anything else (3xx included: redirects are not
+ * followed) is retried.
+ */
+export async function deliverOnce(
+  dispatcher: Dispatcher,
+  clock: Clock,
+  delivery: ClaimedDelivery,
+  timeoutMs: number,
+): Promise<AttemptResult> {
+  const attemptedAt = clock.now();
+  const timestamp = Math.floor(attemptedAt.getTime() / 1000);
+  const started = performance.now();
+  const base = { id: delivery.id, attemptedAt };
+  try {
+    const response = await request(delivery.callback_url, {
+      method: 'POST',
+      dispatcher,
+      headers: deliveryHeaders(delivery.secret, delivery.id, timestamp, delivery.body),
+      body: delivery.body,
+      signal: AbortSignal.timeout(timeoutMs),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+    const excerpt = await readExcerpt(response.body);
+    const latencyMs = Math.round(performance.now() - started);
+    const status = response.statusCode;
+    const outcome = status >= 200 && status < 300 ? 'delivered' : status === 410 ? 'gone' : 'retry';
+    const retryAfter = outcome === 'retry' ? parseRetryAfter(response.headers['retry-after'], attemptedAt) ?? null : null;
+    return { ...base, outcome, statusCode: status, latencyMs, error: outcome === 'retry' ? `HTTP ${status}` : null, excerpt, retryAfter };
+  } catch (error) {
+    const latencyMs = Math.round(performance.now() - started);
+    return { ...base, outcome: 'retry', statusCode: null, latencyMs, error: describe(error, timeoutMs), excerpt: null, retryAfter: null };
+  }
+}
+
+async function readExcerpt(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    if (size < MAX_READ_BYTES) chunks.push(chunk);
+    size += chunk.length;
+    if (size >= MAX_READ_BYTES) {
+      body.destroy();
+      break;
+    }
+  }
+  if (size === 0) return null;
+  return Buffer.concat(chunks).toString('utf8').slice(0, EXCERPT_CHARS);
+}
+
+function describe(error: unknown, timeoutMs: number): string {
+  const e = error as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e.name === 'TimeoutError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT') {
+    return `timeout: no complete answer within ${timeoutMs} ms`;
+  }
+  if (e.code === 'QCARDS_BLOCKED_ADDRESS' || e.cause?.code === 'QCARDS_BLOCKED_ADDRESS') {
+    return `blocked address: ${e.message ?? e.cause?.message}`;
+  }
+  const code = e.code ?? e.cause?.code;
+  return `${code ? `${code}: ` : ''}${e.message ?? String(error)}`.slice(0, 500);
+}

@@ -1,0 +1,159 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/engine.ts';
+import { MAX_ATTEMPTS, RETRY_BASE_SECONDS, RETRY_CAP_SECONDS, RETRY_FACTOR, RETRY_JITTER } from './schedule.ts';
+
+// The worker's SQL: claim due deliveries, record outcomes, schedule retries, remove old rows. Each is one
+// statement, so a worker killed between any two of them leaves a consistent outbox.
+
+export interface ClaimedDelivery {
+  id: string;
+  subscription_id: string;
+  organization_id: string;
+  body: string;
+  attempts: number;
+  secret: string;
+  callback_url: string;
+  /** When the claim lapses and another worker may take the row. */
+  leaseUntil: Date;
+}
+
+/**
+ * Claims up to `limit` due deliveries in one statement: `FOR UPDATE SKIP LOCKED` lets concurrent workers claim
+ * disjoint rows without waiting on each other, and pushing `next_attempt_at` past the lease is the lease
+ * itself: a row whose worker dies becomes due again by itself. Rows are taken per subscription (at most
+ * `perSubscription` each, through the (subscription_id, next_attempt_at) index), oldest first overall, and
+ * subscriptions in `skip` (a full queue in this worker) are left out. A single walk of the due index in time
+ * order had to step over a dead receiver's whole backlog on every claim: with a receiver that never answers,
+ * the healthy subscribers' p99 doubled (bench:webhooks, 56.6 ms → 120.7 ms).
+ */
+export async function claimDue(
+  db: Db,
+  input: { now: Date; leaseMs: number; limit: number; perSubscription: number; skip: string[] },
+): Promise<ClaimedDelivery[]> {
+  const leaseUntil = new Date(input.now.getTime() + input.leaseMs);
+  const result = await sql<Omit<ClaimedDelivery, 'leaseUntil'>>`
+    WITH due AS (
+      SELECT d.id FROM webhook_subscriptions s
+      CROSS JOIN LATERAL (
+        SELECT id, next_attempt_at FROM webhook_deliveries
+        WHERE subscription_id = s.id AND status = 'pending' AND next_attempt_at <= ${input.now}::timestamptz
+        ORDER BY next_attempt_at
+        LIMIT ${input.perSubscription}
+        FOR UPDATE SKIP LOCKED
+      ) d
+      WHERE s.id <> ALL (${input.skip}::uuid[])
+      ORDER BY d.next_attempt_at
+      LIMIT ${input.limit}
+    )
+    UPDATE webhook_deliveries d
+    SET next_attempt_at = ${leaseUntil}::timestamptz, attempts = d.attempts + 1
+    FROM due, webhook_subscriptions s
+    WHERE d.id = due.id AND s.id = d.subscription_id
+    RETURNING d.id, d.subscription_id, d.organization_id, d.body, d.attempts, s.secret, s.callback_url
+  `.execute(db);
+  return result.rows.map((r) => ({ ...r, leaseUntil }));
+}
+
+export type Outcome = 'delivered' | 'retry' | 'gone';
+
+export interface AttemptResult {
+  id: string;
+  outcome: Outcome;
+  attemptedAt: Date;
+  statusCode: number | null;
+  latencyMs: number;
+  error: string | null;
+  excerpt: string | null;
+  /** Seconds the receiver asked us to wait (already clamped), if it did. */
+  retryAfter: number | null;
+}
+
+/**
+ * Records a batch of attempts and their consequences in one statement: the attempt rows; the delivery marked
+ * delivered, rescheduled (the schedule of schedule.ts, computed here in SQL with the row's attempt count) or
+ * failed once attempts reach MAX_ATTEMPTS; and, for 410 Gone, the subscription disabled with every other
+ * pending delivery of it marked failed (they stay replayable). A delivery another worker already completed
+ * keeps its state; the attempt is still logged.
+ */
+export async function recordAttempts(db: Db, now: Date, results: AttemptResult[]): Promise<void> {
+  if (results.length === 0) return;
+  const column = <T>(pick: (r: AttemptResult) => T) => results.map(pick);
+  await sql`
+    WITH r AS (
+      SELECT * FROM unnest(
+        ${column((r) => r.id)}::uuid[], ${column((r) => r.outcome)}::text[],
+        ${column((r) => r.attemptedAt.toISOString())}::timestamptz[], ${column((r) => r.statusCode)}::int[],
+        ${column((r) => r.latencyMs)}::int[], ${column((r) => r.error)}::text[], ${column((r) => r.excerpt)}::text[],
+        ${column((r) => r.retryAfter)}::int[]
+      ) AS r (id, outcome, attempted_at, status_code, latency_ms, error, excerpt, retry_after)
+    ),
+    logged AS (
+      INSERT INTO webhook_attempts (id, delivery_id, organization_id, subscription_id, attempted_at, status_code,
+        latency_ms, error, response_excerpt)
+      SELECT gen_random_uuid(), d.id, d.organization_id, d.subscription_id, r.attempted_at, r.status_code,
+        r.latency_ms, r.error, r.excerpt
+      FROM r JOIN webhook_deliveries d ON d.id = r.id
+    ),
+    updated AS (
+      UPDATE webhook_deliveries d SET
+        status = CASE
+          WHEN r.outcome = 'delivered' THEN 'delivered'
+          WHEN r.outcome = 'gone' OR d.attempts >= ${MAX_ATTEMPTS} THEN 'failed'
+          ELSE 'pending' END,
+        delivered_at = CASE WHEN r.outcome = 'delivered' THEN ${now}::timestamptz ELSE d.delivered_at END,
+        last_status_code = r.status_code,
+        last_error = r.error,
+        next_attempt_at = CASE
+          WHEN r.outcome = 'retry' AND d.attempts < ${MAX_ATTEMPTS} THEN ${now}::timestamptz + make_interval(secs =>
+            COALESCE(r.retry_after::float8,
+              least(${RETRY_BASE_SECONDS}::float8 * power(${RETRY_FACTOR}::float8, d.attempts - 1), ${RETRY_CAP_SECONDS}::float8)
+                * (${1 - RETRY_JITTER}::float8 + random() * ${2 * RETRY_JITTER}::float8)))
+          ELSE d.next_attempt_at END
+      FROM r
+      WHERE d.id = r.id AND d.status = 'pending'
+      RETURNING d.subscription_id, r.outcome
+    ),
+    disabled AS (
+      UPDATE webhook_subscriptions s
+      SET status = 'disabled', disabled_reason = 'the receiver answered 410 Gone', updated_at = ${now}::timestamptz
+      WHERE s.id IN (SELECT subscription_id FROM updated WHERE outcome = 'gone')
+      RETURNING s.id
+    )
+    UPDATE webhook_deliveries d
+    SET status = 'failed', last_error = 'subscription disabled: the receiver answered 410 Gone'
+    FROM disabled
+    WHERE d.subscription_id = disabled.id AND d.status = 'pending'
+      AND d.id <> ALL (${column((r) => r.id)}::uuid[])
+  `.execute(db);
+}
+
+
+/** The earliest due time of a pending delivery, to sleep until then. */
+export async function nextDueAt(db: Db): Promise<Date | undefined> {
+  const row = await db
+    .selectFrom('webhook_deliveries')
+    .select((eb) => eb.fn.min('next_attempt_at').as('at'))
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return row?.at ? new Date(row.at as Date) : undefined;
+}
+
+/**
+ * Removes deliveries (with their attempts) and card events older than the retention, in batches of 5,000 so
+ * that no statement holds locks for long. Pending deliveries are kept whatever their age.
+ */
+export async function removeExpired(db: Db, now: Date, retentionDays: number): Promise<number> {
+  const cutoff = new Date(now.getTime() - retentionDays * 86_400_000);
+  let removed = 0;
+  for (;;) {
+    const a = await sql`DELETE FROM webhook_attempts WHERE id IN (
+      SELECT id FROM webhook_attempts WHERE attempted_at < ${cutoff}::timestamptz LIMIT 5000)`.execute(db);
+    const d = await sql`DELETE FROM webhook_deliveries WHERE id IN (
+      SELECT id FROM webhook_deliveries WHERE created_at < ${cutoff}::timestamptz AND status <> 'pending' LIMIT 5000)`.execute(db);
+    const e = await sql`DELETE FROM card_events WHERE id IN (
+      SELECT id FROM card_events WHERE created_at < ${cutoff}::timestamptz LIMIT 5000)`.execute(db);
+    const n = Number(a.numAffectedRows ?? 0n) + Number(d.numAffectedRows ?? 0n) + Number(e.numAffectedRows ?? 0n);
+    removed += n;
+    if (n === 0) return removed;
+  }
+}

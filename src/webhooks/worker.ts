@@ -1,0 +1,305 @@
+import type { PoolClient } from 'pg';
+import type { Dispatcher } from 'undici';
+import type { Config } from '../config.ts';
+import type { Engine } from '../db/engine.ts';
+import type { Clock } from '../domain/clock.ts';
+import { deliverOnce } from './deliver.ts';
+import { claimDue, nextDueAt, recordAttempts, removeExpired, type AttemptResult, type ClaimedDelivery } from './delivery-store.ts';
+import { createSafeAgent } from './safe-agent.ts';
+
+export const NOTIFY_CHANNEL = 'qcards_webhooks';
+
+export interface WorkerLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface WorkerOptions {
+  /** Deliveries in flight (or waiting their turn) in this worker at most. */
+  maxInFlight?: number;
+  /** Concurrent POSTs to one subscription at most: a hanging receiver holds this many slots, no more. */
+  perSubscription?: number;
+  /** Rows claimed per statement. */
+  batchSize?: number;
+  /** Polling interval: PGlite always polls; on PostgreSQL LISTEN/NOTIFY wakes the worker and this is a backstop. */
+  pollMs?: number;
+  retentionEveryMs?: number;
+  dispatcher?: Dispatcher;
+  logger?: WorkerLogger;
+}
+
+interface SubscriptionLane {
+  active: number;
+  queue: ClaimedDelivery[];
+}
+
+const silent: WorkerLogger = { info() {}, warn() {}, error() {} };
+
+/**
+ * Delivers the outbox. Claims due rows (delivery-store.ts), POSTs them with bounded concurrency per
+ * subscription, and records results in batches: whatever finished while the previous batch was being written
+ * goes in the next statement, which keeps a round trip per batch rather than per delivery under load.
+ */
+export class WebhookWorker {
+  readonly #engine: Engine;
+  readonly #config: Config;
+  readonly #clock: Clock;
+  readonly #maxInFlight: number;
+  readonly #perSubscription: number;
+  readonly #batchSize: number;
+  readonly #pollMs: number;
+  readonly #retentionEveryMs: number;
+  readonly #dispatcher: Dispatcher;
+  readonly #ownsDispatcher: boolean;
+  readonly #log: WorkerLogger;
+  readonly #lanes = new Map<string, SubscriptionLane>();
+  #inFlight = 0;
+  #pending: AttemptResult[] = [];
+  #flushing: Promise<void> | undefined;
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+  #woken = false;
+  #idle: Array<() => void> = [];
+  #progress: Array<() => void> = [];
+  #stopListening: (() => Promise<void>) | undefined;
+  #retentionTimer: NodeJS.Timeout | undefined;
+
+  constructor(deps: { engine: Engine; config: Config; clock: Clock }, options: WorkerOptions = {}) {
+    this.#engine = deps.engine;
+    this.#config = deps.config;
+    this.#clock = deps.clock;
+    this.#maxInFlight = options.maxInFlight ?? 512;
+    this.#perSubscription = options.perSubscription ?? 16;
+    this.#batchSize = options.batchSize ?? 256;
+    this.#pollMs = options.pollMs ?? (deps.engine.kind === 'pglite' ? 250 : 1000);
+    this.#retentionEveryMs = options.retentionEveryMs ?? 3_600_000;
+    this.#log = options.logger ?? silent;
+    this.#ownsDispatcher = options.dispatcher === undefined;
+    this.#dispatcher = options.dispatcher ?? createSafeAgent({
+      policy: { allowLoopback: deps.config.webhookAllowLoopback, allowList: deps.config.webhookAllowList },
+      connectionsPerOrigin: this.#perSubscription,
+      connectTimeoutMs: deps.config.webhookTimeoutMs,
+    });
+  }
+
+  /** Starts the loop, LISTEN (PostgreSQL) and the retention job. */
+  async start(): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
+    this.#stopListening = await this.#listen();
+    this.#loop = this.#run();
+    const retention = () => void this.removeExpired().catch((error) => this.#log.error({ err: error }, 'webhook retention failed'));
+    this.#retentionTimer = setInterval(retention, this.#retentionEveryMs);
+    this.#retentionTimer.unref();
+    retention();
+  }
+
+  /** Stops claiming, lets in-flight deliveries finish and records them. */
+  async stop(): Promise<void> {
+    if (!this.#running) {
+      await this.#drainInFlight();
+      if (this.#ownsDispatcher) await this.#dispatcher.close();
+      return;
+    }
+    this.#running = false;
+    clearInterval(this.#retentionTimer);
+    this.wake();
+    await this.#loop;
+    await this.#drainInFlight();
+    await this.#stopListening?.();
+    if (this.#ownsDispatcher) await this.#dispatcher.close();
+  }
+
+  /** Claim again now (a NOTIFY arrived, or a lane freed). Remembered if the loop is busy claiming. */
+  wake(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    if (wake) wake();
+    else this.#woken = true;
+  }
+
+  /**
+   * Delivers everything due now, waits for every result to be recorded and returns how many attempts were
+   * made. For tests (with a moving clock) and the CLI; not to be mixed with a started loop.
+   */
+  async runOnce(): Promise<number> {
+    let attempts = 0;
+    for (;;) {
+      const claimed = await this.#claim();
+      attempts += claimed;
+      if (claimed > 0) continue;
+      if (this.#inFlight === 0) break;
+      // Full lanes: claim again once something finishes.
+      await new Promise<void>((resolve) => this.#progress.push(resolve));
+    }
+    await this.#drainInFlight();
+    return attempts;
+  }
+
+  removeExpired(): Promise<number> {
+    return removeExpired(this.#engine.db, this.#clock.now(), this.#config.retentionDays);
+  }
+
+  /** A lease always outlasts a few tries' timeouts, whatever the configuration says. */
+  get #leaseMs(): number {
+    return Math.max(this.#config.webhookLeaseMs, 3 * this.#config.webhookTimeoutMs + 1000);
+  }
+
+  async #run(): Promise<void> {
+    while (this.#running) {
+      this.#woken = false;
+      let claimed = 0;
+      try {
+        if (this.#inFlight < this.#maxInFlight) claimed = await this.#claim();
+      } catch (error) {
+        this.#log.error({ err: error }, 'claiming webhook deliveries failed');
+      }
+      if (!this.#running) break;
+      if (claimed > 0) continue;
+      await this.#sleep(this.#inFlight >= this.#maxInFlight ? this.#pollMs : await this.#untilNextDue());
+    }
+  }
+
+  async #untilNextDue(): Promise<number> {
+    try {
+      const next = await nextDueAt(this.#engine.db);
+      if (!next) return this.#pollMs;
+      const wait = next.getTime() - this.#clock.now().getTime();
+      // A due row that the claim just passed over belongs to a full lane: wait for a lane to free (wake) rather
+      // than spin on it.
+      return wait <= 0 ? this.#pollMs : Math.max(5, Math.min(this.#pollMs, wait));
+    } catch {
+      return this.#pollMs;
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    if (this.#woken) {
+      this.#woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#wake = undefined;
+        resolve();
+      }, ms);
+      this.#wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  /** One claim statement; starts the POSTs it returned. */
+  async #claim(): Promise<number> {
+    const room = Math.min(this.#batchSize, this.#maxInFlight - this.#inFlight);
+    if (room <= 0) return 0;
+    const skip = [...this.#lanes].filter(([, lane]) => lane.active + lane.queue.length >= this.#perSubscription * 4).map(([id]) => id);
+    const rows = await claimDue(this.#engine.db, {
+      now: this.#clock.now(), leaseMs: this.#leaseMs, limit: room, perSubscription: this.#perSubscription * 4, skip,
+    });
+    for (const row of rows) this.#dispatch(row);
+    return rows.length;
+  }
+
+  #dispatch(row: ClaimedDelivery): void {
+    this.#inFlight++;
+    let lane = this.#lanes.get(row.subscription_id);
+    if (!lane) this.#lanes.set(row.subscription_id, (lane = { active: 0, queue: [] }));
+    if (lane.active < this.#perSubscription) this.#send(row, lane);
+    else lane.queue.push(row);
+  }
+
+  #send(row: ClaimedDelivery, lane: SubscriptionLane): void {
+    lane.active++;
+    void deliverOnce(this.#dispatcher, this.#clock, row, this.#config.webhookTimeoutMs).then((result) => {
+      this.#pending.push(result);
+      void this.#flush();
+      lane.active--;
+      this.#next(row.subscription_id, lane);
+    });
+  }
+
+  #next(subscriptionId: string, lane: SubscriptionLane): void {
+    for (;;) {
+      const row = lane.queue.shift();
+      if (!row) break;
+      // A row that waited behind a slow receiver until its lease nearly ran out is left for a fresh claim
+      // rather than risk two workers sending it at once.
+      if (this.#clock.now().getTime() > row.leaseUntil.getTime() - this.#config.webhookTimeoutMs - 1000) {
+        this.#finished();
+        continue;
+      }
+      this.#send(row, lane);
+      return;
+    }
+    if (lane.active === 0) this.#lanes.delete(subscriptionId);
+  }
+
+  #flush(): Promise<void> {
+    if (this.#flushing) return this.#flushing;
+    this.#flushing = (async () => {
+      while (this.#pending.length > 0) {
+        const batch = this.#pending;
+        this.#pending = [];
+        try {
+          await recordAttempts(this.#engine.db, this.#clock.now(), batch);
+        } catch (error) {
+          // The rows stay claimed until their lease runs out, then are sent again: at least once, never lost.
+          this.#log.error({ err: error, deliveries: batch.length }, 'recording webhook attempts failed');
+        }
+        for (let i = 0; i < batch.length; i++) this.#finished();
+      }
+      this.#flushing = undefined;
+    })();
+    return this.#flushing;
+  }
+
+  #finished(): void {
+    this.#inFlight--;
+    this.wake();
+    for (const resolve of this.#progress.splice(0)) resolve();
+    if (this.#inFlight === 0) for (const resolve of this.#idle.splice(0)) resolve();
+  }
+
+  async #drainInFlight(): Promise<void> {
+    if (this.#inFlight > 0) await new Promise<void>((resolve) => this.#idle.push(resolve));
+    await this.#flushing;
+  }
+
+  /** LISTEN on a dedicated PostgreSQL connection; a dropped connection is re-opened by the next poll. */
+  async #listen(): Promise<(() => Promise<void>) | undefined> {
+    const pool = this.#engine.pgPool;
+    if (!pool) return undefined;
+    let client: PoolClient | undefined;
+    let stopped = false;
+    const connect = async () => {
+      try {
+        const c = await pool.connect();
+        client = c;
+        c.on('notification', () => this.wake());
+        c.on('error', () => {
+          c.release(true);
+          client = undefined;
+          if (!stopped) setTimeout(() => void connect(), this.#pollMs).unref();
+        });
+        await c.query(`LISTEN ${NOTIFY_CHANNEL}`);
+      } catch (error) {
+        this.#log.warn({ err: error }, 'LISTEN failed: polling until it works');
+        client?.release(true);
+        client = undefined;
+        if (!stopped) setTimeout(() => void connect(), this.#pollMs).unref();
+      }
+    };
+    await connect();
+    return async () => {
+      stopped = true;
+      if (client) {
+        await client.query(`UNLISTEN ${NOTIFY_CHANNEL}`).catch(() => {});
+        client.release();
+      }
+    };
+  }
+}

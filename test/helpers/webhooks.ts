@@ -1,0 +1,65 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after } from 'node:test';
+import type { Db } from '../../src/db/engine.ts';
+import type { CardEventName } from '../../src/db/schema.ts';
+import { inTransaction } from '../../src/db/transaction.ts';
+import type { CardRecord } from '../../src/domain/card.ts';
+import { recordCardEvent } from '../../src/services/card-events.ts';
+
+/** Records a card event the way card writes do: inside a transaction (until the lifecycle routes exist). */
+export async function emitCardEvent(db: Db, card: CardRecord, event: CardEventName, at: Date, actor: string | null = null): Promise<string> {
+  return inTransaction(db, (trx) => recordCardEvent(trx, { card, event, actorMembershipId: actor, at }));
+}
+
+export interface ReceivedRequest {
+  headers: IncomingHttpHeaders;
+  body: string;
+  path: string;
+}
+
+export type Responder = (req: ReceivedRequest) => { status: number; headers?: Record<string, string>; body?: string; hang?: boolean };
+
+export interface Receiver {
+  url: string;
+  received: ReceivedRequest[];
+  /** Changes how the next requests are answered. */
+  respond(responder: Responder): void;
+  /** Answers 200 to every request held by `hang`. */
+  release(): void;
+  close(): Promise<void>;
+}
+
+/** A local webhook receiver that records every request; answers 200 unless told otherwise. */
+export async function startReceiver(responder: Responder = () => ({ status: 200 })): Promise<Receiver> {
+  let current = responder;
+  const received: ReceivedRequest[] = [];
+  const held: Array<() => void> = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const entry = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), path: req.url ?? '/' };
+      received.push(entry);
+      const answer = current(entry);
+      if (answer.hang) {
+        held.push(() => res.end());
+        return;
+      }
+      res.writeHead(answer.status, answer.headers ?? {});
+      res.end(answer.body ?? '');
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  after(close);
+  return { url: `http://127.0.0.1:${port}/hook`, received, respond: (r) => (current = r), release: () => held.splice(0).forEach((f) => f()), close };
+}

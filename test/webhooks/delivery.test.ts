@@ -1,0 +1,238 @@
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { inTransaction } from '../../src/db/transaction.ts';
+import { cardWebhookData } from '../../src/domain/card.ts';
+import { recordCardEvent } from '../../src/services/card-events.ts';
+import { MAX_ATTEMPTS, nominalDelaySeconds } from '../../src/webhooks/schedule.ts';
+import { verifyQontoSignature } from '../../src/webhooks/verify.ts';
+import { WebhookWorker } from '../../src/webhooks/worker.ts';
+import { startTestApp } from '../helpers/app.ts';
+import { createOrgFixture, insertTestCards, type MemberFixture, type OrgFixture } from '../helpers/fixtures.ts';
+import { emitCardEvent, startReceiver, type Receiver } from '../helpers/webhooks.ts';
+
+const { app, deps, clock } = await startTestApp({ webhookAllowLoopback: true });
+const db = deps.engine.db;
+const worker = new WebhookWorker(deps, { perSubscription: 4 });
+after(() => worker.stop());
+
+async function subscribe(org: OrgFixture, member: MemberFixture, url: string): Promise<{ id: string; secret: string }> {
+  const res = await app.inject({ method: 'POST', url: '/v2/webhook_subscriptions', headers: { authorization: member.auth }, payload: { callback_url: url, types: ['v1/cards'] } });
+  assert.equal(res.statusCode, 201, res.body);
+  return res.json();
+}
+
+async function setup(receiver?: Receiver) {
+  const org = await createOrgFixture(db);
+  const rx = receiver ?? (await startReceiver());
+  const sub = await subscribe(org, org.owner, rx.url);
+  const [card] = await insertTestCards(db, org, [{ holder: org.employee }]);
+  return { org, rx, sub, card: card! };
+}
+
+const deliveriesOf = (subscriptionId: string) =>
+  db.selectFrom('webhook_deliveries').selectAll().where('subscription_id', '=', subscriptionId).orderBy('created_at').execute();
+
+test('a committed change is delivered once, with the seed envelope, the data of the change and valid signatures', async () => {
+  const { org, rx, sub, card } = await setup();
+  const at = clock.now();
+  await emitCardEvent(db, card, 'created', at, org.owner.id);
+  assert.equal(await worker.runOnce(), 1);
+  assert.equal(rx.received.length, 1);
+  const { headers, body } = rx.received[0]!;
+  const envelope = JSON.parse(body);
+  assert.deepEqual(Object.keys(envelope), ['id', 'subscription_id', 'organization_id', 'membership_id', 'type', 'created_at', 'data']);
+  assert.equal(envelope.subscription_id, sub.id);
+  assert.equal(envelope.organization_id, org.id);
+  assert.equal(envelope.membership_id, org.owner.id);
+  assert.equal(envelope.type, 'v1/cards');
+  assert.equal(envelope.created_at, at.toISOString().replace(/\.\d{3}Z$/, 'Z'));
+  assert.deepEqual(envelope.data, cardWebhookData(card, 'created'));
+  assert.deepEqual(Object.keys(envelope.data), Object.keys(cardWebhookData(card, 'created')));
+  assert.equal(envelope.data.atm_daily_limit, `${card.atm_daily_limit}.00`);
+  assert.equal(headers['content-type'], 'application/json');
+  assert.match(String(headers['user-agent']), /^qcards-webhooks/);
+  assert.equal(headers['webhook-id'], envelope.id);
+  assert.equal(verifyQontoSignature(body, String(headers['x-qonto-signature']), sub.secret, 300, clock.now()), true);
+  const [row] = await deliveriesOf(sub.id);
+  assert.equal(row!.status, 'delivered');
+  assert.equal(row!.id, envelope.id);
+});
+
+test('a rolled-back change queues nothing', async () => {
+  const { rx, sub, card } = await setup();
+  await assert.rejects(inTransaction(db, async (trx) => {
+    await recordCardEvent(trx, { card, event: 'locked', actorMembershipId: null, at: clock.now() });
+    throw new Error('the change failed');
+  }));
+  assert.equal((await deliveriesOf(sub.id)).length, 0);
+  await worker.runOnce();
+  assert.equal(rx.received.length, 0);
+});
+
+test('a subscription receives no event from before it existed, and each subscription gets its own id', async () => {
+  const org = await createOrgFixture(db);
+  const rx = await startReceiver();
+  const [card] = await insertTestCards(db, org, [{ holder: org.employee }]);
+  await emitCardEvent(db, card!, 'created', clock.now());
+  const a = await subscribe(org, org.owner, rx.url);
+  const b = await subscribe(org, org.admin, rx.url);
+  await emitCardEvent(db, card!, 'locked', clock.now());
+  await worker.runOnce();
+  assert.equal(rx.received.length, 2);
+  const envelopes = rx.received.map((r) => JSON.parse(r.body));
+  assert.ok(envelopes.every((e) => e.data.event === 'locked'));
+  assert.deepEqual(new Set(envelopes.map((e) => e.subscription_id)), new Set([a.id, b.id]));
+  assert.notEqual(envelopes[0].id, envelopes[1].id);
+});
+
+test("a subscription only receives cards its creator may see", async () => {
+  const org = await createOrgFixture(db);
+  const rx = await startReceiver();
+  const employeeSub = await subscribe(org, org.employee, rx.url);
+  const managerSub = await subscribe(org, org.manager, rx.url);
+  const outsiderSub = await subscribe(org, org.outsider, rx.url);
+  const reportingSub = await subscribe(org, org.reporting, rx.url);
+  const [teamCard] = await insertTestCards(db, org, [{ holder: org.employee }]);
+  await emitCardEvent(db, teamCard!, 'created', clock.now());
+  const got = async (id: string) => (await deliveriesOf(id)).length;
+  assert.equal(await got(employeeSub.id), 1);
+  assert.equal(await got(managerSub.id), 1);
+  assert.equal(await got(reportingSub.id), 1);
+  assert.equal(await got(outsiderSub.id), 0);
+  await worker.runOnce();
+});
+
+test('failures are retried on the published schedule, with jitter, then marked failed after the last attempt', async () => {
+  const { rx, sub, card } = await setup();
+  rx.respond(() => ({ status: 500, body: 'boom' }));
+  await emitCardEvent(db, card, 'created', clock.now());
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const before = clock.now().getTime();
+    assert.equal(await worker.runOnce(), 1, `attempt ${attempt}`);
+    const [row] = await deliveriesOf(sub.id);
+    if (attempt < MAX_ATTEMPTS) {
+      assert.equal(row!.status, 'pending');
+      const wait = (row!.next_attempt_at.getTime() - before) / 1000;
+      const nominal = nominalDelaySeconds(attempt);
+      assert.ok(wait >= nominal * 0.8 - 1 && wait <= nominal * 1.2 + 1, `attempt ${attempt}: waited ${wait} s for ${nominal} s`);
+      clock.advance((nominal * 0.79) * 1000);
+      assert.equal(await worker.runOnce(), 0, 'nothing is due before the jittered wait');
+      clock.advance((nominal * 0.42) * 1000);
+    } else {
+      assert.equal(row!.status, 'failed');
+    }
+  }
+  assert.equal(rx.received.length, MAX_ATTEMPTS);
+  assert.equal(new Set(rx.received.map((r) => JSON.parse(r.body).id)).size, 1, 'every retry carries the same id');
+  const attempts = await db.selectFrom('webhook_attempts').selectAll().where('subscription_id', '=', sub.id).execute();
+  assert.equal(attempts.length, MAX_ATTEMPTS);
+  assert.ok(attempts.every((a) => a.status_code === 500 && a.response_excerpt === 'boom'));
+});
+
+test('Retry-After is honoured instead of the schedule, and capped at one hour', async () => {
+  const { rx, sub, card } = await setup();
+  rx.respond(() => ({ status: 503, headers: { 'retry-after': '120' } }));
+  await emitCardEvent(db, card, 'created', clock.now());
+  let before = clock.now().getTime();
+  await worker.runOnce();
+  let [row] = await deliveriesOf(sub.id);
+  // The test clock runs with real time too, so a few milliseconds pass between `before` and the answer.
+  const waited = row!.next_attempt_at.getTime() - before;
+  assert.ok(waited >= 120_000 && waited < 125_000, String(waited));
+  rx.respond(() => ({ status: 429, headers: { 'retry-after': '999999' } }));
+  clock.advance(120_000);
+  before = clock.now().getTime();
+  assert.equal(await worker.runOnce(), 1);
+  [row] = await deliveriesOf(sub.id);
+  const capped = row!.next_attempt_at.getTime() - before;
+  assert.ok(capped >= 3_600_000 && capped < 3_605_000, String(capped));
+});
+
+test('410 Gone disables the subscription: its pending events fail and new changes queue nothing', async () => {
+  const { org, rx, sub, card } = await setup();
+  rx.respond(() => ({ status: 410 }));
+  await emitCardEvent(db, card, 'created', clock.now());
+  await worker.runOnce();
+  const subscription = await db.selectFrom('webhook_subscriptions').selectAll().where('id', '=', sub.id).executeTakeFirstOrThrow();
+  assert.equal(subscription.status, 'disabled');
+  assert.equal((await deliveriesOf(sub.id))[0]!.status, 'failed');
+  await emitCardEvent(db, card, 'locked', clock.now());
+  assert.equal((await deliveriesOf(sub.id)).length, 1);
+  // A PUT brings it back.
+  const put = await app.inject({ method: 'PUT', url: `/v2/webhook_subscriptions/${sub.id}`, headers: { authorization: org.owner.auth }, payload: { callback_url: rx.url, types: ['v1/cards'] } });
+  assert.equal(put.statusCode, 200);
+  await emitCardEvent(db, card, 'unlocked', clock.now());
+  assert.equal((await deliveriesOf(sub.id)).length, 2);
+  rx.respond(() => ({ status: 200 }));
+  await worker.runOnce();
+});
+
+test('a receiver that is down then up gets every event once its retries come due', async () => {
+  const first = await startReceiver();
+  const { sub, card } = await setup(first);
+  const port = new URL(first.url).port;
+  await first.close();
+  for (let i = 0; i < 5; i++) await emitCardEvent(db, card, 'nickname_updated', clock.now());
+  await worker.runOnce();
+  const failed = await db.selectFrom('webhook_attempts').selectAll().where('subscription_id', '=', sub.id).execute();
+  assert.equal(failed.length, 5);
+  assert.ok(failed.every((a) => a.status_code === null && /ECONNREFUSED/.test(a.error ?? '')), failed[0]?.error ?? '');
+  // The receiver comes back on the same address.
+  const { createServer } = await import('node:http');
+  const bodies: string[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => { bodies.push(body); res.end(); });
+  });
+  await new Promise<void>((resolve) => server.listen(Number(port), '127.0.0.1', resolve));
+  after(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+  assert.equal(await worker.runOnce(), 0, 'not before the schedule says');
+  clock.advance(nominalDelaySeconds(1) * 1.2 * 1000 + 1000);
+  assert.equal(await worker.runOnce(), 5);
+  assert.equal(bodies.length, 5);
+  assert.equal(new Set(bodies.map((b) => JSON.parse(b).id)).size, 5);
+  assert.ok((await deliveriesOf(sub.id)).every((d) => d.status === 'delivered'));
+});
+
+test('a subscriber that hangs does not delay delivery to the others', async () => {
+  // A worker with a long timeout, so that the hanging receiver holds its requests until the test lets go.
+  const patient = new WebhookWorker({ ...deps, config: { ...deps.config, webhookTimeoutMs: 60_000 } }, { perSubscription: 4 });
+  after(() => patient.stop());
+  const hanging = await startReceiver(() => ({ status: 200, hang: true }));
+  const healthy = await startReceiver();
+  const org = await createOrgFixture(db);
+  const slow = await subscribe(org, org.owner, hanging.url);
+  await subscribe(org, org.admin, healthy.url);
+  const [card] = await insertTestCards(db, org, [{ holder: org.employee }]);
+  for (let i = 0; i < 20; i++) await emitCardEvent(db, card!, 'limits_updated', clock.now());
+  const run = patient.runOnce();
+  for (let i = 0; i < 1000 && healthy.received.length < 20; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(healthy.received.length, 20, 'the healthy receiver got every event while the other hangs');
+  assert.ok(hanging.received.length <= 4, `at most perSubscription requests wait on the hanging receiver (${hanging.received.length})`);
+  const slowAttempts = await db.selectFrom('webhook_attempts').select('id').where('subscription_id', '=', slow.id).execute();
+  assert.equal(slowAttempts.length, 0);
+  hanging.respond(() => ({ status: 200 }));
+  hanging.release();
+  await run;
+  assert.equal(hanging.received.length, 20);
+});
+
+test('events and attempts older than the retention are removed; pending deliveries are kept', async () => {
+  const { rx, sub, card } = await setup();
+  await emitCardEvent(db, card, 'created', clock.now());
+  await worker.runOnce();
+  rx.respond(() => ({ status: 500 }));
+  await emitCardEvent(db, card, 'locked', clock.now());
+  await worker.runOnce();
+  clock.advance((deps.config.retentionDays + 1) * 86_400_000);
+  await worker.removeExpired();
+  const left = await deliveriesOf(sub.id);
+  assert.deepEqual(left.map((d) => d.status), ['pending']);
+  const attempts = await db.selectFrom('webhook_attempts').select('id').where('subscription_id', '=', sub.id).execute();
+  assert.equal(attempts.length, 0);
+  const events = await db.selectFrom('card_events').select('id').where('card_id', '=', card.id).execute();
+  assert.equal(events.length, 0);
+  // Let the pending one finish so later runs are quiet.
+  rx.respond(() => ({ status: 200 }));
+});
