@@ -4,7 +4,7 @@
 //   3. commit-to-delivery latency at 1,000 events/s, LISTEN/NOTIFY wake-ups;
 //   4. the same with one more subscriber that never answers.
 // Database: QCARDS_BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/qcards_bench_webhooks (created
-// when missing; never the `test` database). Results are printed as Markdown for docs/bench-webhooks.md.
+// when missing; never the `test` database). Results are printed as Markdown for BENCHMARKS.md.
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';

@@ -2,10 +2,10 @@
 // Lock, unlock and limit updates (each one transaction: row lock, card rewrite with its pre-rendered JSON,
 // one card_events row) from 16 connections, each on its own cards so no request is a refused transition.
 // Prints writes/s and latency percentiles, next to a ceiling measured in the same run (GET /healthz on the
-// same server and connections), and writes docs/bench-writes.md.
+// same server and connections); the lines are ready to paste into BENCHMARKS.md.
 import { spawn } from 'node:child_process';
 import { randomInt, randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import pg from 'pg';
 import { Pool } from 'undici';
@@ -152,19 +152,6 @@ try {
     `targets: ≥ 1,000 writes/s → ${writes.perSecond >= 1000 ? 'met' : 'NOT met'}; p99 ≤ 20 ms → ${writes.p99 <= 20 ? 'met' : 'NOT met'}`,
   ];
   console.log(lines.join('\n'));
-  if (process.env.BENCH_WRITE_DOC !== '0') {
-    writeFileSync('docs/bench-writes.md', [
-      '# Benchmark: card writes', '',
-      'Command: `npm run bench:writes` (PostgreSQL at 127.0.0.1:5432, database `qcards_bench_writes`, created if missing;',
-      'the real app in a child process, `qcards serve`; env CONNECTIONS and DURATION override 16 and 15).', '',
-      'Each write is one transaction: lock the card row, check role and transition, rewrite the card with its',
-      'pre-rendered JSON, insert one `card_events` row: six database round trips with the authentication query.', '',
-      'The ceiling is GET /healthz on the same server, connections and machine in the same run: when it is far',
-      'below a few thousand req/s the machine was busy (the load average is printed), and only the ratio means',
-      'something. Rerun on a quiet machine before comparing with the targets.', '',
-      `Run of ${new Date().toISOString()}:`, '', '```', ...lines, '```', '',
-    ].join('\n'));
-  }
 } finally {
   await pool.close();
   server.kill('SIGTERM');

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { after, test } from 'node:test';
 import { generateSecret } from '../../src/services/webhook-subscriptions.ts';
-import { verifyQontoSignature } from '../../src/webhooks/verify.ts';
+import { verifyQontoSignature } from '../../src/webhooks/verify.js';
 import { TEST_ENGINE, openTestEngine } from '../helpers/engine.ts';
 import { createOrgFixture, insertTestCards } from '../helpers/fixtures.ts';
 import { emitCardEvent, startReceiver } from '../helpers/webhooks.ts';

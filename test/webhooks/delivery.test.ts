@@ -4,7 +4,7 @@ import { inTransaction } from '../../src/db/transaction.ts';
 import { cardWebhookData } from '../../src/domain/card.ts';
 import { recordCardEvent } from '../../src/services/card-events.ts';
 import { MAX_ATTEMPTS, nominalDelaySeconds } from '../../src/webhooks/schedule.ts';
-import { verifyQontoSignature } from '../../src/webhooks/verify.ts';
+import { verifyQontoSignature } from '../../src/webhooks/verify.js';
 import { WebhookWorker } from '../../src/webhooks/worker.ts';
 import { startTestApp } from '../helpers/app.ts';
 import { createOrgFixture, insertTestCards, type MemberFixture, type OrgFixture } from '../helpers/fixtures.ts';

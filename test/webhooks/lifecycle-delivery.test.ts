@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { verifyQontoSignature } from '../../src/webhooks/verify.ts';
+import { verifyQontoSignature } from '../../src/webhooks/verify.js';
 import { WebhookWorker } from '../../src/webhooks/worker.ts';
 import { startTestApp } from '../helpers/app.ts';
 import { createOrgFixture } from '../helpers/fixtures.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { deliveryHeaders, qontoSignature, standardWebhookSignature } from '../../src/webhooks/sign.ts';
-import { verifyQontoSignature } from '../../src/webhooks/verify.ts';
+import { verifyQontoSignature } from '../../src/webhooks/verify.js';
 
 const VECTOR = 't=1704110400,v1=56aff06dc227db80d6568a5070f912c601c31f20451745d257cbc0b5dfa93805';
 const AT = 1704110400;

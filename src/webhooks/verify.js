@@ -1,7 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-// The receiver helper integrators import as `qcards/receiver`. It depends on nothing but node:crypto so that it
-// can be copied into any Node.js receiver as it is.
+// The receiver helper integrators import as `qcards/receiver`. Plain JavaScript (types in verify.d.ts) that
+// depends on nothing but node:crypto, so any Node.js receiver can import it, or copy it, as it is, with no
+// TypeScript toolchain.
 
 /**
  * Checks Qonto's `X-Qonto-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>` header.
@@ -11,17 +12,18 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  *   are refused, which bounds replays of a captured request.
  * - Several `v1=` values are accepted (any may match), for secret rotation.
  * - The comparison takes the same time whatever the digest, so it leaks nothing about the expected value.
+ *
+ * @param {string | Uint8Array} rawBody
+ * @param {string | null | undefined} header
+ * @param {string} secret
+ * @param {number} [toleranceSeconds]
+ * @param {Date | number} [now]
+ * @returns {boolean}
  */
-export function verifyQontoSignature(
-  rawBody: string | Uint8Array,
-  header: string | null | undefined,
-  secret: string,
-  toleranceSeconds = 300,
-  now: Date | number = new Date(),
-): boolean {
+export function verifyQontoSignature(rawBody, header, secret, toleranceSeconds = 300, now = new Date()) {
   if (typeof header !== 'string' || header.length === 0 || header.length > 4096 || secret.length === 0) return false;
-  let timestamp: string | undefined;
-  const signatures: string[] = [];
+  let timestamp;
+  const signatures = [];
   for (const part of header.split(',')) {
     const eq = part.indexOf('=');
     if (eq < 0) continue;
