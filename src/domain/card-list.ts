@@ -1,3 +1,4 @@
+import { MAX_PAGE } from './page-meta.ts';
 import { CARD_LEVELS, CARD_STATUSES, type CardLevel, type CardStatus } from '../db/schema.ts';
 import { ApiError, type ErrorItem } from './errors.ts';
 
@@ -20,7 +21,6 @@ export type SortOrder = 'asc' | 'desc';
 
 export const DEFAULT_PER_PAGE = 100;
 export const MAX_PER_PAGE = 100;
-export const MAX_PAGE = 2_147_483_647;
 export const DEFAULT_SORT = 'status:asc';
 
 export interface CardListFilters {

@@ -1,5 +1,9 @@
 // Qonto's pagination `meta`, computed from the page asked for and the number of matching rows. Pure.
 
+/** The highest `page` any list accepts: (page - 1) × per_page must fit SQL's OFFSET, so a bigger page is a 400
+ * naming the parameter, never a 500. */
+export const MAX_PAGE = 2_147_483_647;
+
 export interface PageMeta {
   current_page: number;
   next_page: number | null;

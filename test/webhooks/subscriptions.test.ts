@@ -136,3 +136,16 @@ test('DELETE answers 204 with no body, then the subscription is gone', async () 
   const again = await app.inject({ method: 'DELETE', url: `/v2/webhook_subscriptions/${created.id}`, headers: { authorization: org.owner.auth } });
   assert.equal(again.statusCode, 404);
 });
+
+test('a page beyond what SQL can offset is a 400 naming page, on the subscriptions list and the event log', async () => {
+  const org = await createOrgFixture(db);
+  const list = await app.inject({ method: 'GET', url: '/v2/webhook_subscriptions?page=100000000000000000000', headers: { authorization: org.owner.auth } });
+  assert.equal(list.statusCode, 400, list.body);
+  assert.equal(list.json().source.parameter, 'page');
+  const created = await post(org.owner.auth, { callback_url: URL_OK, types: ['v1/cards'] });
+  const events = await app.inject({
+    method: 'GET', url: `/qcards/webhooks/v1/subscriptions/${created.json().id}/events?page=2147483648`, headers: { authorization: org.owner.auth },
+  });
+  assert.equal(events.statusCode, 400, events.body);
+  assert.equal(events.json().errors[0].source.parameter, 'page');
+});

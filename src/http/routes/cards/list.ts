@@ -1,7 +1,8 @@
 import { Type } from 'typebox';
 import { CARD_LEVELS, CARD_STATUSES } from '../../../db/schema.ts';
-import { DEFAULT_PER_PAGE, DEFAULT_SORT, MAX_PAGE, MAX_PER_PAGE, parseCardListQuery, SORT_KEYS } from '../../../domain/card-list.ts';
+import { DEFAULT_PER_PAGE, DEFAULT_SORT, MAX_PER_PAGE, parseCardListQuery, SORT_KEYS } from '../../../domain/card-list.ts';
 import { listCards } from '../../../services/card-list.ts';
+import { MAX_PAGE } from '../../../domain/page-meta.ts';
 import type { App, AppDeps } from '../../app.ts';
 import { principalOf, requireScopes } from '../../auth.ts';
 import { sendJsonText } from '../../json-text.ts';

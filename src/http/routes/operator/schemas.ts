@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { MAX_PAGE } from '../../../domain/page-meta.ts';
 import { SCOPES } from '../../../domain/scopes.ts';
 import { ErrorBody } from '../../schemas/common.ts';
 
@@ -83,7 +84,7 @@ export const OrganizationBody = Type.Object(
 export const TeamBody = Type.Object({ name: Name('Team name') }, Closed);
 
 export const PageQuery = Type.Object({
-  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647, default: 1 })),
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE, default: 1 })),
   per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 100 })),
 });
 

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { MAX_PAGE } from '../../../domain/page-meta.ts';
 import { ErrorBody } from '../../schemas/common.ts';
 
 // Schemas of Qonto's supporting endpoints (memberships, membership, organization): they validate the query,
@@ -9,7 +10,7 @@ const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.U
 /** page / per_page as on GET /v2/cards: integers, page ≥ 1, per_page 1..100 (default 100). */
 export const PageQuery = Type.Object({
   // The upper bound keeps (page - 1) × per_page inside what SQL's OFFSET takes: a bigger page is a 400, never a 500.
-  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647, default: 1, description: 'Page number, from 1' })),
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE, default: 1, description: 'Page number, from 1' })),
   per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 100, description: 'Items per page, 1 to 100' })),
 });
 

@@ -2,7 +2,8 @@ import { Type } from 'typebox';
 import type { App, AppDeps } from '../../app.ts';
 import { principalOf, requireScopes } from '../../auth.ts';
 import { listDeliveries } from '../../../services/webhook-log.ts';
-import { Meta, pageMeta } from '../webhook-subscriptions/list.ts';
+import { MAX_PAGE, pageMeta } from '../../../domain/page-meta.ts';
+import { PageMeta } from '../../schemas/common.ts';
 import { SECURITY } from '../webhook-subscriptions/schemas.ts';
 
 export const PREFIX = '/qcards/webhooks/v1/subscriptions/:id';
@@ -37,7 +38,7 @@ const Query = Type.Object({
   status: Type.Optional(Type.Enum(['pending', 'delivered', 'failed'])),
   since: Type.Optional(Type.String({ format: 'date-time' })),
   event: Type.Optional(Type.String({ maxLength: 64 })),
-  page: Type.Integer({ minimum: 1, default: 1 }),
+  page: Type.Integer({ minimum: 1, maximum: MAX_PAGE, default: 1 }),
   per_page: Type.Integer({ minimum: 1, maximum: 100, default: 100 }),
 });
 
@@ -50,7 +51,7 @@ export function registerListEvents(app: App, deps: AppDeps): void {
       security: SECURITY,
       params: Type.Object({ id: Type.String() }),
       querystring: Query,
-      response: { 200: Type.Object({ events: Type.Array(Event), meta: Meta }) },
+      response: { 200: Type.Object({ events: Type.Array(Event), meta: PageMeta }) },
     },
     onRequest: requireScopes(deps.engine.db, deps.clock, ['webhook']),
   }, async (request) => {

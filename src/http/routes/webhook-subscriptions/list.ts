@@ -3,34 +3,14 @@ import type { App, AppDeps } from '../../app.ts';
 import { principalOf, requireScopes } from '../../auth.ts';
 import { subscriptionApiObject } from '../../../domain/webhook-subscription.ts';
 import { listSubscriptions } from '../../../services/webhook-subscriptions.ts';
+import { MAX_PAGE, pageMeta } from '../../../domain/page-meta.ts';
+import { PageMeta } from '../../schemas/common.ts';
 import { FlatError, SECURITY, Subscription, TAGS } from './schemas.ts';
 
 const Query = Type.Object({
-  page: Type.Integer({ minimum: 1, default: 1 }),
+  page: Type.Integer({ minimum: 1, maximum: MAX_PAGE, default: 1 }),
   per_page: Type.Integer({ minimum: 1, maximum: 100, default: 100 }),
 });
-
-const NullableInt = Type.Union([Type.Integer(), Type.Null()]);
-export const Meta = Type.Object({
-  current_page: Type.Integer(),
-  next_page: NullableInt,
-  prev_page: NullableInt,
-  total_pages: Type.Integer(),
-  total_count: Type.Integer(),
-  per_page: Type.Integer(),
-});
-
-export function pageMeta(page: number, perPage: number, total: number) {
-  const totalPages = Math.ceil(total / perPage);
-  return {
-    current_page: page,
-    next_page: page < totalPages ? page + 1 : null,
-    prev_page: page > 1 ? page - 1 : null,
-    total_pages: totalPages,
-    total_count: total,
-    per_page: perPage,
-  };
-}
 
 export function registerListSubscriptions(app: App, deps: AppDeps): void {
   app.get('/v2/webhook_subscriptions', {
@@ -40,7 +20,7 @@ export function registerListSubscriptions(app: App, deps: AppDeps): void {
       description: 'Only the subscriptions created by the authenticated membership, oldest first.',
       security: SECURITY,
       querystring: Query,
-      response: { 200: Type.Object({ subscriptions: Type.Array(Subscription), meta: Meta }), 400: FlatError, 401: FlatError, 403: FlatError },
+      response: { 200: Type.Object({ subscriptions: Type.Array(Subscription), meta: PageMeta }), 400: FlatError, 401: FlatError, 403: FlatError },
     },
     config: { errorStyle: 'flat' },
     onRequest: requireScopes(deps.engine.db, deps.clock, ['webhook']),
