@@ -2,7 +2,7 @@
 // Seeds one organization (5,000 cards) in its own database `qcards_listperf_auth` (dropped and recreated; the
 // shared benchmark database is not written to), starts the real server in a child process, and interleaves
 // 10-second runs from 32 connections of: GET /healthz (the machine's ceiling), GET /v2/cards?per_page=100&page=1
-// with one Authorization header (served by the per-process auth cache after the first request), and the same
+// with one Authorization header (served by the per-process auth cache, QCARDS_AUTH_CACHE_MS=1000), and the same
 // list with a different header on every request (extra spaces after "Bearer", which the server accepts), so
 // that every request misses the cache and runs the credential query.
 // Env: ROUNDS (default 3), DURATION (default 10), CONNECTIONS (default 32).
@@ -48,7 +48,7 @@ await sql`VACUUM ANALYZE`.execute(engine.db);
 await engine.close();
 
 const child = spawn(process.execPath, ['bin/qcards.js', 'serve'], {
-  env: { ...process.env, DATABASE_URL: DB_URL, PORT: String(PORT), HOST: '127.0.0.1', LOG_LEVEL: 'warn', QCARDS_EMBEDDED_WORKER: 'false' },
+  env: { ...process.env, DATABASE_URL: DB_URL, PORT: String(PORT), HOST: '127.0.0.1', LOG_LEVEL: 'warn', QCARDS_EMBEDDED_WORKER: 'false', QCARDS_AUTH_CACHE_MS: '1000' },
   stdio: ['ignore', 'inherit', 'inherit'],
 });
 for (let i = 0; ; i++) {

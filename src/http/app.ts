@@ -11,6 +11,7 @@ import { ApiError } from '../domain/errors.ts';
 import { installErrorHandling, TRACE_HEADER } from './errors.ts';
 import { frameworkError } from './errors.ts';
 import { registerRoutes } from './routes/index.ts';
+import { configureAuthCache } from '../services/auth-cache.ts';
 
 // ajv-formats' CommonJS typings do not line up with Fastify's plugin type under NodeNext resolution.
 const ajvFormats = ((addFormats as unknown as { default?: unknown }).default ?? addFormats) as (ajv: any) => any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -37,6 +38,7 @@ export const OPENAPI_INFO = {
 
 /** Builds the whole HTTP application; starting a process and listening happen elsewhere (src/cli). */
 export async function buildApp(deps: AppDeps): Promise<App> {
+  configureAuthCache(deps.config.authCacheMs);
   const app = Fastify({
     logger: deps.logger === false ? false : {
       level: deps.config.logLevel,

@@ -5,10 +5,11 @@ import { issueCredential } from '../../src/services/credentials.ts';
 import { startTestApp } from '../helpers/app.ts';
 import { createOrgFixture } from '../helpers/fixtures.ts';
 
-// Successful authentications are remembered for one second per process (src/services/auth-cache.ts): every
+// With QCARDS_AUTH_CACHE_MS=1000, successful authentications are remembered for one second per process
+// (src/services/auth-cache.ts; off by default): every
 // change this process makes that ends a credential must still refuse the very next request.
 
-const { app, deps, clock } = await startTestApp();
+const { app, deps, clock } = await startTestApp({ authCacheMs: 1000 });
 const db = deps.engine.db;
 const operator = { authorization: 'Bearer test-operator-token' };
 
