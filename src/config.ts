@@ -29,6 +29,8 @@ export interface Config {
   logLevel: string;
   /** Base URL printed in help texts and used for data_view links. */
   publicUrl: string | undefined;
+  /** How long a successful authentication is remembered per process (src/services/auth-cache.ts); 0 = off. */
+  authCacheMs: number;
 }
 
 function bool(value: string | undefined, fallback: boolean): boolean {
@@ -68,5 +70,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedWorker: bool(env.QCARDS_EMBEDDED_WORKER, true),
     logLevel: env.LOG_LEVEL || 'info',
     publicUrl: env.QCARDS_PUBLIC_URL || undefined,
+    // Off by default: with it on, a change made outside this process (another server, the CLI, SQL) to a
+    // credential or a membership's role or team is seen up to this long after.
+    authCacheMs: int('QCARDS_AUTH_CACHE_MS', env.QCARDS_AUTH_CACHE_MS, 0),
   };
 }

@@ -141,6 +141,15 @@ export function parseCardListQuery(query: RawQuery): CardListParams {
   return { page, perPage, sort, filters };
 }
 
+/**
+ * Whether a (lower-cased) search term yields a trigram pg_trgm can look up: a run of three ASCII letters or
+ * digits. pg_trgm extracts trigrams from runs of word characters only, so `ab`, `💳`, `a-b` or `%_%` have none
+ * and its GIN index would scan everything. Non-ASCII letters count as word characters only in some locales
+ * (not in C), so they are left out: such a term takes the index-only path, which is correct, only slower for a
+ * selective term.
+ */
+export const hasTrigram = (term: string): boolean => /[a-z0-9]{3}/.test(term);
+
 /** Lower-cased like cards.search_text (src/domain/card.ts), so the match is case-insensitive. */
 const normalizeQuery = (query: string): string => query.toLowerCase();
 

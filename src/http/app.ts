@@ -7,10 +7,10 @@ import type { Config } from '../config.ts';
 import type { Engine } from '../db/engine.ts';
 import type { Clock } from '../domain/clock.ts';
 import { ApiError } from '../domain/errors.ts';
-import { installErrorHandling, TRACE_HEADER } from './errors.ts';
-import { frameworkError } from './errors.ts';
+import { frameworkError, installErrorHandling, TRACE_HEADER } from './errors.ts';
 import { registerRoutes } from './routes/index.ts';
 import { validatorCompiler } from './validation.ts';
+import { configureAuthCache } from '../services/auth-cache.ts';
 
 export interface AppDeps {
   engine: Engine;
@@ -34,6 +34,7 @@ export const OPENAPI_INFO = {
 
 /** Builds the whole HTTP application; starting a process and listening happen elsewhere (src/cli). */
 export async function buildApp(deps: AppDeps): Promise<App> {
+  configureAuthCache(deps.config.authCacheMs);
   const app = Fastify({
     logger: deps.logger === false ? false : {
       level: deps.config.logLevel,

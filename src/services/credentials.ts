@@ -3,6 +3,7 @@ import type { Db } from '../db/engine.ts';
 import type { Role } from '../db/schema.ts';
 import type { Clock } from '../domain/clock.ts';
 import { notFound } from '../domain/errors.ts';
+import { authGeneration, cachedPrincipal, forgetAuthentications, rememberPrincipal } from './auth-cache.ts';
 import type { Scope } from '../domain/scopes.ts';
 
 /** Who is calling: one organization and one membership, with the scopes of the credential used. */
@@ -89,6 +90,7 @@ export async function revokeCredential(db: Db, clock: Clock, id: string, organiz
     .where('revoked_at', 'is', null)
     .$if(organizationId !== undefined, (q) => q.where('organization_id', '=', organizationId!))
     .executeTakeFirst();
+  forgetAuthentications();
   return result.numUpdatedRows === 1n;
 }
 
@@ -101,6 +103,11 @@ export type AuthFailure = 'missing' | 'malformed' | 'invalid';
 export async function authenticate(db: Db, clock: Clock, header: string | undefined): Promise<Principal | AuthFailure> {
   if (header === undefined || header.trim() === '') return 'missing';
   const value = header.trim();
+  // The cache key is a hash, so no secret is kept in memory longer than its request.
+  const cacheKey = hashSecret(value);
+  const cached = cachedPrincipal(db, cacheKey, clock.now());
+  if (cached) return cached;
+  const since = authGeneration();
   const bearer = /^Bearer\s+(\S+)$/i.exec(value);
   let row;
   if (bearer) {
@@ -114,7 +121,7 @@ export async function authenticate(db: Db, clock: Clock, header: string | undefi
     if (row && !sameHash(row.secret_hash, hashSecret(secret))) row = undefined;
   }
   if (!row || row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= clock.now())) return 'invalid';
-  return {
+  const principal: Principal = {
     credentialId: row.id,
     organizationId: row.organization_id,
     membershipId: row.membership_id,
@@ -122,6 +129,8 @@ export async function authenticate(db: Db, clock: Clock, header: string | undefi
     teamId: row.team_id,
     scopes: new Set(row.scopes),
   };
+  rememberPrincipal(db, cacheKey, principal, row.expires_at, since);
+  return principal;
 }
 
 function principalQuery(db: Db) {

@@ -3,6 +3,7 @@ import type { Db } from '../db/engine.ts';
 import type { Executor } from '../db/queries/cards.ts';
 import type { Role } from '../db/schema.ts';
 import { notFound } from '../domain/errors.ts';
+import { forgetAuthentications } from './auth-cache.ts';
 
 // Creating the things a card needs around it: organizations, teams, memberships and bank accounts. Used by
 // the operator API, the demo seed and test fixtures.
@@ -113,10 +114,13 @@ export async function createBankAccount(db: Executor, organizationId: string, in
 
 /** Deletes an organization and everything it owns. */
 export async function deleteOrganization(db: Db, organizationId: string): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
+  const existed = await db.transaction().execute(async (trx) => {
     const deleted = await trx.deleteFrom('organizations').where('id', '=', organizationId).executeTakeFirst();
     // card_counts has no foreign key (it is written by triggers during the cascade itself).
     await trx.deleteFrom('card_counts').where('organization_id', '=', organizationId).execute();
     return deleted.numDeletedRows === 1n;
   });
+  // Its members' credentials went with it (auth-cache.ts).
+  forgetAuthentications();
+  return existed;
 }

@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
-import type { CardListFilters, SortKey, SortOrder } from '../../domain/card-list.ts';
+import { hasTrigram, type CardListFilters, type SortKey, type SortOrder } from '../../domain/card-list.ts';
 import type { Executor } from './cards.ts';
 
 // GET /v2/cards in ONE statement that returns the exact total and the page's pre-rendered card JSON already
@@ -16,8 +16,8 @@ import type { Executor } from './cards.ts';
 //   holder's cards, a list of ids, a selective search), so they are materialized once (id + sort key) and
 //   both counted and paged from there. MATERIALIZED also fixes the plan of a search: the set comes from the
 //   org-scoped trigram GIN index, instead of the planner walking a sort index and testing every row's
-//   search_text (2–3 ms against 57 ms, DESIGN.md). A term shorter than 3 characters has no trigram, so it
-//   scans the organization's cards.
+//   search_text (2–3 ms against 57 ms, DESIGN.md). A term without a trigram (shorter than 3 characters) is
+//   an index-only scan of the organization's entries in the narrow cards_short_search index instead.
 
 /** Which cards the caller may see at all (CONTRACT.md "Who sees which cards"). */
 export type CardVisibility =
@@ -86,7 +86,13 @@ function conditions(req: CardPageRequest): RawBuilder<unknown>[] {
   if (f.query !== undefined) {
     // search_text separates its fields with line feeds and Postgres text cannot hold NUL: a term with either
     // would match across two fields or fail, and no single field contains them, so it matches nothing.
-    where.push(/[\n\u0000]/.test(f.query) ? sql`false` : sql`c.search_text LIKE ${likeSubstring(f.query)}`);
+    // A term with a trigram is a LIKE, which the GIN index serves (or, for a term most cards match, the
+    // planner's cheaper index-only scan of cards_short_search). A term without one is a strpos, which no
+    // GIN index can serve, so it is always that index-only scan: LIKE let the planner run a trigram-less
+    // GIN "match all" scan plus a recheck of every wide row (5.5 s on 100,000 cards, 005_list_short_search.sql).
+    if (/[\n\u0000]/.test(f.query)) where.push(sql`false`);
+    else if (hasTrigram(f.query)) where.push(sql`c.search_text LIKE ${likeSubstring(f.query)}`);
+    else where.push(sql`strpos(c.search_text, ${f.query}) > 0`);
   }
   return where;
 }
