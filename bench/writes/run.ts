@@ -55,7 +55,9 @@ async function seed(databaseUrl: string) {
 }
 
 async function startServer(databaseUrl: string) {
-  const child = spawn(process.execPath, ['bin/qcards.js', 'serve'], {
+  // BENCH_SERVER_NODE_ARGS passes node flags to the server under test, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, 'bin/qcards.js', 'serve'], {
     env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(PORT), HOST: '127.0.0.1', LOG_LEVEL: 'warn', QCARDS_EMBEDDED_WORKER: 'false' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

@@ -175,6 +175,24 @@ export interface CardCountsTable {
   n: number;
 }
 
+export interface CardCountDeltasTable {
+  id: Generated<number>;
+  organization_id: string;
+  bank_account_id: string;
+  status: string;
+  card_level: string;
+  n: number;
+}
+
+/** A view: card_counts plus the deltas not folded yet. */
+export interface CardTotalsView {
+  organization_id: string;
+  bank_account_id: string;
+  status: string;
+  card_level: string;
+  n: number;
+}
+
 export const CARD_EVENTS = [
   'created', 'activated', 'locked', 'unlocked', 'nickname_updated', 'options_updated', 'limits_updated',
   'restrictions_updated', 'discarded', 'expired',
@@ -244,6 +262,8 @@ export interface Database {
   credentials: CredentialsTable;
   cards: CardsTable;
   card_counts: CardCountsTable;
+  card_count_deltas: CardCountDeltasTable;
+  card_totals: CardTotalsView;
   card_events: CardEventsTable;
   webhook_subscriptions: WebhookSubscriptionsTable;
   webhook_deliveries: WebhookDeliveriesTable;

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/engine.ts';
+import { foldCardCountDeltas } from '../db/queries/card-counts.ts';
 import { findCard, saveCard } from '../db/queries/cards.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { applyChange } from '../domain/card-changes.ts';
@@ -55,6 +56,9 @@ export async function runLifecycleSweep(db: Db, clock: Clock): Promise<number> {
     const n = await rollOverStaleCounters(db, clock);
     changed += n;
     if (n < 200) break;
+  }
+  while ((await foldCardCountDeltas(db)) > 0) {
+    // fold until no deltas are left
   }
   const now = clock.now();
   await purgeExpiredKeys(db, now);

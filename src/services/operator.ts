@@ -96,7 +96,7 @@ export async function organizationDetail(db: Executor, organizationId: string) {
     await db.selectFrom('memberships').selectAll().where('organization_id', '=', organizationId).orderBy('created_at').orderBy('id').execute(),
     await listBankAccounts(db, organizationId, { includeExternal: true }),
     await db
-      .selectFrom('card_counts')
+      .selectFrom('card_totals')
       .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('n'), eb.lit(0)).as('n'))
       .where('organization_id', '=', organizationId)
       .executeTakeFirstOrThrow(),

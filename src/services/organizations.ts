@@ -116,8 +116,9 @@ export async function createBankAccount(db: Executor, organizationId: string, in
 export async function deleteOrganization(db: Db, organizationId: string): Promise<boolean> {
   const existed = await db.transaction().execute(async (trx) => {
     const deleted = await trx.deleteFrom('organizations').where('id', '=', organizationId).executeTakeFirst();
-    // card_counts has no foreign key (it is written by triggers during the cascade itself).
+    // The counters have no foreign key (triggers write them during the cascade itself).
     await trx.deleteFrom('card_counts').where('organization_id', '=', organizationId).execute();
+    await trx.deleteFrom('card_count_deltas').where('organization_id', '=', organizationId).execute();
     return deleted.numDeletedRows === 1n;
   });
   // Its members' credentials went with it (auth-cache.ts).

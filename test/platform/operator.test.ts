@@ -200,7 +200,7 @@ test('deleting an organization deletes everything it owns and nothing else', asy
   assert.equal((await op('DELETE', `/organizations/${org.id}`)).statusCode, 204);
   assert.equal((await op('GET', `/organizations/${org.id}`)).statusCode, 404);
   assert.equal((await op('DELETE', `/organizations/${org.id}`)).statusCode, 404);
-  for (const table of ['teams', 'memberships', 'bank_accounts', 'credentials', 'cards', 'card_counts', 'card_events'] as const) {
+  for (const table of ['teams', 'memberships', 'bank_accounts', 'credentials', 'cards', 'card_counts', 'card_count_deltas', 'card_events'] as const) {
     const left = await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('organization_id', '=', org.id).executeTakeFirstOrThrow();
     assert.equal(Number(left.n), 0, table);
   }

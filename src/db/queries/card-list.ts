@@ -8,7 +8,7 @@ import type { Executor } from './cards.ts';
 //
 // Two shapes:
 // - "counters": a caller who sees the whole organization, filtering at most by statuses[], card_levels[] and
-//   bank_account_ids[]. The total is a sum over card_counts (count(*) over 100k cards took 37 ms); the page
+//   bank_account_ids[]. The total is a sum over card_totals (counters and their pending deltas) (count(*) over 100k cards took 37 ms); the page
 //   is a walk of the sort's covering index (ORDER BY <key>, id LIMIT/OFFSET, filters on its INCLUDE
 //   columns), then a primary-key fetch of those ids' api_json (deferred join: OFFSET over the wide rows took
 //   309 ms at offset 50,000).
@@ -113,7 +113,7 @@ function counterTotal(req: CardPageRequest): RawBuilder<unknown> {
   if (f.statuses) where.push(sql`status = ANY(${f.statuses}::text[])`);
   if (f.bankAccountIds) where.push(sql`bank_account_id = ANY(${f.bankAccountIds}::uuid[])`);
   if (f.cardLevels) where.push(sql`card_level = ANY(${f.cardLevels}::text[])`);
-  return sql`SELECT coalesce(sum(n), 0)::int8 AS n FROM card_counts WHERE ${sql.join(where, sql` AND `)}`;
+  return sql`SELECT coalesce(sum(n), 0)::int8 AS n FROM card_totals WHERE ${sql.join(where, sql` AND `)}`;
 }
 
 export async function selectCardPage(db: Executor, req: CardPageRequest): Promise<CardPageResult> {
