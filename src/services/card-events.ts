@@ -17,23 +17,15 @@ export async function recordCardEvent(
   // Serialized once, in the seed's key order; card_events.data is jsonb (which reorders keys), so the
   // delivery body is built from this text, not from the stored column.
   const data = JSON.stringify(cardWebhookData(input.card, input.event));
-  await trx
-    .insertInto('card_events')
-    .values({
-      id,
-      organization_id: input.card.organization_id,
-      card_id: input.card.id,
-      event: input.event,
-      actor_membership_id: input.actorMembershipId,
-      data,
-      created_at: input.at,
-    })
-    .execute();
-  await queueCardDeliveries(trx, { eventId: id, card: input.card, event: input.event, data, at: input.at });
+  await recordAndQueue(trx, { eventId: id, card: input.card, event: input.event, actor: input.actorMembershipId, data, at: input.at });
   return id;
 }
 
 /**
+ * The event row and its deliveries in ONE statement (the event insert is a data-modifying CTE, which PostgreSQL
+ * runs exactly once whether or not the main query reads it): every card write pays a round trip per statement,
+ * and round trips are what bounds the write path (BENCHMARKS.md, "Card writes").
+ *
  * One delivery per active `v1/cards` subscription of the card's organization whose owner may see the card
  * (CONTRACT.md "Who sees which cards": owners, admins and reporting every card; managers their team's
  * holders'; employees their own): a subscription never reveals a card its creator could not GET. One
@@ -41,13 +33,18 @@ export async function recordCardEvent(
  * the envelope of the seed, in its key order; every value concatenated in is a uuid column or a parameter
  * that is already JSON text.
  */
-async function queueCardDeliveries(
+async function recordAndQueue(
   trx: Executor,
-  input: { eventId: string; card: CardRecord; event: CardEventName; data: string; at: Date },
+  input: { eventId: string; card: CardRecord; event: CardEventName; actor: string | null; data: string; at: Date },
 ): Promise<void> {
   const createdAt = JSON.stringify(isoSeconds(input.at));
   const holder = input.card.holder_id;
   await sql`
+    WITH event_row AS (
+      INSERT INTO card_events (id, organization_id, card_id, event, actor_membership_id, data, created_at)
+      VALUES (${input.eventId}::uuid, ${input.card.organization_id}::uuid, ${input.card.id}::uuid, ${input.event}::text,
+        ${input.actor}::uuid, ${input.data}::jsonb, ${input.at}::timestamptz)
+    )
     INSERT INTO webhook_deliveries (id, organization_id, subscription_id, event_id, type, event, body, next_attempt_at, created_at)
     SELECT x.id, x.organization_id, x.subscription_id, ${input.eventId}::uuid, 'v1/cards', ${input.event}::text,
       '{"id":"' || x.id || '","subscription_id":"' || x.subscription_id || '","organization_id":"' || x.organization_id
