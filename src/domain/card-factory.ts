@@ -9,18 +9,11 @@ import { generatePan, maskPan } from './card-numbers.ts';
 export const PHYSICAL_LEVELS: readonly CardLevel[] = ['standard', 'plus', 'metal'];
 export const isPhysical = (level: CardLevel): boolean => PHYSICAL_LEVELS.includes(level);
 
-export interface LevelDefaults {
-  atm_option: boolean;
-  nfc_option: boolean;
-  online_option: boolean;
-  foreign_option: boolean;
-  atm_monthly_limit: number;
-  atm_daily_limit: number;
-  payment_monthly_limit: number;
-  payment_daily_limit: number;
-  payment_transaction_limit: number;
-  payment_lifespan_limit: number | null;
-}
+/** A level's default options and limits: the card fields a new card takes from its level. */
+export type LevelDefaults = Pick<CardRecord,
+  | 'atm_option' | 'nfc_option' | 'online_option' | 'foreign_option'
+  | 'atm_monthly_limit' | 'atm_daily_limit' | 'payment_monthly_limit' | 'payment_daily_limit'
+  | 'payment_transaction_limit' | 'payment_lifespan_limit'>;
 
 /** Whole euros. Physical cards get ATM access; virtual, flash and advertising cards have none. */
 export const LEVEL_DEFAULTS: Record<CardLevel, LevelDefaults> = {

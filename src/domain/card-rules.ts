@@ -1,4 +1,5 @@
 import type { CardLevel } from '../db/schema.ts';
+import type { CardRecord } from './card.ts';
 import { isPhysical } from './card-factory.ts';
 import { ApiError, type ErrorItem } from './errors.ts';
 
@@ -32,17 +33,10 @@ export const FLASH_LIFESPAN_RANGE = { min: 5, max: 20_000 } as const;
 /** A flash card lives at most a year. */
 export const FLASH_MAX_VALIDITY_MS = 365 * 86_400_000;
 
-export interface CardLimits {
-  atm_monthly_limit: number;
-  atm_daily_limit: number;
-  payment_monthly_limit: number;
-  payment_daily_limit: number;
-  payment_transaction_limit: number;
-  payment_lifespan_limit: number | null;
-  payment_daily_limit_option: boolean;
-  payment_transaction_limit_option: boolean;
-  atm_daily_limit_option: boolean;
-}
+export type CardLimits = Pick<CardRecord,
+  | 'atm_monthly_limit' | 'atm_daily_limit' | 'payment_monthly_limit' | 'payment_daily_limit'
+  | 'payment_transaction_limit' | 'payment_lifespan_limit' | 'payment_daily_limit_option'
+  | 'payment_transaction_limit_option' | 'atm_daily_limit_option'>;
 
 const item = (base: string, field: string, code: string, detail: string): ErrorItem => ({
   code, detail, source: { pointer: `${base}/${field}` },
@@ -87,12 +81,7 @@ export function limitProblems(level: CardLevel, l: CardLimits, base = '/card'): 
   return out;
 }
 
-export interface CardOptions {
-  atm_option: boolean;
-  nfc_option: boolean;
-  online_option: boolean;
-  foreign_option: boolean;
-}
+export type CardOptions = Pick<CardRecord, 'atm_option' | 'nfc_option' | 'online_option' | 'foreign_option'>;
 
 /** ATM and contactless exist on physical cards only. */
 export function optionProblems(level: CardLevel, o: Partial<CardOptions>, base = '/card'): ErrorItem[] {

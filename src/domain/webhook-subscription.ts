@@ -1,3 +1,5 @@
+import type { Selectable } from 'kysely';
+import type { WebhookSubscriptionsTable } from '../db/schema.ts';
 import { isoSeconds } from './card.ts';
 
 // Webhook subscriptions as Qonto's API shows them (postman/webhooks.postman_collection.json): flat objects,
@@ -11,18 +13,7 @@ export const WEBHOOK_TYPES = [
 ] as const;
 export type WebhookType = (typeof WEBHOOK_TYPES)[number];
 
-export interface SubscriptionRow {
-  id: string;
-  organization_id: string;
-  membership_id: string;
-  callback_url: string;
-  types: string[];
-  description: string | null;
-  secret: string;
-  status: 'active' | 'disabled';
-  created_at: Date;
-  updated_at: Date;
-}
+export type SubscriptionRow = Omit<Selectable<WebhookSubscriptionsTable>, 'disabled_reason'>;
 
 export interface ApiSubscription {
   id: string;
