@@ -1,5 +1,5 @@
-import type { AppDeps, App } from '../http/app.ts';
-import { WebhookWorker } from './worker.ts';
+import type { App, AppDeps } from '../http/app.ts';
+import { WebhookWorker } from '../webhooks/worker.ts';
 
 /**
  * Starts the webhook worker inside `qcards serve` when config.embeddedWorker is on, and stops it when the app

@@ -5,7 +5,7 @@ import { OffsetClock } from '../../domain/clock.ts';
 import { buildApp } from '../../http/app.ts';
 import { prepareDemo } from '../demo-mode.ts';
 import { startLifecycleJobs } from '../../jobs/lifecycle-scheduler.ts';
-import { startEmbeddedWorker } from '../../webhooks/embedded.ts';
+import { startEmbeddedWorker } from '../embedded-worker.ts';
 import type { Command } from './types.ts';
 
 export const serveCommand: Command = {
