@@ -5,6 +5,7 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { PGlitePool } from './pglite-pool.ts';
+import { prepareMarkedStatements } from './prepared.ts';
 import type { Database } from './schema.ts';
 import { DATE_OID, INT8_OID, NUMERIC_OID, parseDate, parseNumber } from './type-parsers.ts';
 
@@ -48,6 +49,7 @@ async function openPostgres(connectionString: string, max: number): Promise<Engi
   const pool = new pg.Pool({ connectionString, max, types });
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on('error', () => {});
+  prepareMarkedStatements(pool);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: 'postgres',

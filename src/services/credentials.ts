@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/engine.ts';
+import { executePrepared } from '../db/prepared.ts';
 import type { Role } from '../db/schema.ts';
 import type { Clock } from '../domain/clock.ts';
 import { notFound } from '../domain/errors.ts';
@@ -111,13 +112,13 @@ export async function authenticate(db: Db, clock: Clock, header: string | undefi
   const bearer = /^Bearer\s+(\S+)$/i.exec(value);
   let row;
   if (bearer) {
-    row = await principalQuery(db).where('credentials.secret_hash', '=', hashSecret(bearer[1]!)).executeTakeFirst();
+    row = (await executePrepared(db, principalQuery(db).where('credentials.secret_hash', '=', hashSecret(bearer[1]!)))).rows[0];
   } else {
     const colon = value.indexOf(':');
     if (colon <= 0 || colon === value.length - 1 || /\s/.test(value)) return 'malformed';
     const login = value.slice(0, colon);
     const secret = value.slice(colon + 1);
-    row = await principalQuery(db).where('credentials.login', '=', login).executeTakeFirst();
+    row = (await executePrepared(db, principalQuery(db).where('credentials.login', '=', login))).rows[0];
     if (row && !sameHash(row.secret_hash, hashSecret(secret))) row = undefined;
   }
   if (!row || row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= clock.now())) return 'invalid';

@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import type { CardStatus } from '../../src/db/schema.ts';
 import type { TestContext } from '../helpers/app.ts';
 import { createOrgFixture, insertTestCards } from '../helpers/fixtures.ts';
-import { eventsOf, makeCard, newCardBody, put, statusOf } from '../helpers/lifecycle.ts';
+import { eventsOf, makeCard, newCardBody, patch, put, statusOf } from '../helpers/lifecycle.ts';
 
 /** Registers this group's tests on the file's app (see the *.test.ts that imports it). */
 export async function transitionTests(ctx: TestContext): Promise<void> {
@@ -164,6 +164,32 @@ export async function transitionTests(ctx: TestContext): Promise<void> {
     } finally {
       await db.schema.alterTable('card_events').dropConstraint('test_no_locked_for_this_card').execute();
     }
+  });
+
+  // Writes read the card without a lock and apply only if it is unchanged (card-writes.ts): racing writers on
+  // one card must still see one another, on PostgreSQL where they really run at once.
+  test('20 concurrent locks of one card: one succeeds, the others are 422, one locked event', async () => {
+    const card = await makeCard(app, org, 'virtual');
+    const results = await Promise.all(Array.from({ length: 20 }, () => put(app, org.owner, card.id, 'lock')));
+    const codes = results.map((r) => r.statusCode).sort();
+    assert.deepEqual(codes, [200, ...new Array(19).fill(422)], results.map((r) => r.body).join('\n'));
+    assert.ok(results.filter((r) => r.statusCode === 422).every((r) => r.json().errors[0].code === 'card_already_locked'));
+    assert.deepEqual(await eventsOf(db, card.id), ['created', 'locked']);
+  });
+
+  test('30 concurrent nickname updates of one card: each applied once with one event, the row consistent', async () => {
+    const card = await makeCard(app, org, 'virtual');
+    const names = Array.from({ length: 30 }, (_, i) => `racer ${i}`);
+    const results = await Promise.all(names.map((nickname) => patch(app, org.owner, card.id, 'nickname', { nickname })));
+    assert.ok(results.every((r) => r.statusCode === 200), results.map((r) => r.body).join('\n'));
+    const events = await db.selectFrom('card_events').select(['data', 'created_at']).where('card_id', '=', card.id)
+      .where('event', '=', 'nickname_updated').execute();
+    assert.deepEqual(events.map((e) => e.data.nickname).sort(), [...names].sort());
+    // Each event carries the card as that write left it, so the row holds the nickname of one of the writes,
+    // and its pre-rendered JSON agrees with its column.
+    const row = await db.selectFrom('cards').select(['nickname', 'api_json']).where('id', '=', card.id).executeTakeFirstOrThrow();
+    assert.ok(names.includes(row.nickname!));
+    assert.equal(JSON.parse(row.api_json).nickname, row.nickname);
   });
 
   function sqlNot(cardId: string) {

@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import { hasTrigram, type CardListFilters, type SortKey, type SortOrder } from '../../domain/card-list.ts';
+import { executePrepared } from '../prepared.ts';
 import type { Executor } from './cards.ts';
 
 // GET /v2/cards in ONE statement that returns the exact total and the page's pre-rendered card JSON already
@@ -170,6 +171,7 @@ export async function selectCardJson(db: Executor, organizationId: string, visib
     [...conditions({ organizationId, visibility, filters: {}, sort: { key: 'status', order: 'asc' }, limit: 1, offset: 0 }), sql`c.id = ${id}`],
     sql` AND `,
   );
-  const { rows } = await sql<{ api_json: string }>`SELECT c.api_json FROM cards c WHERE ${where}`.execute(db);
+  // A primary-key lookup: prepared (src/db/prepared.ts), unlike the list, whose best plan depends on its values.
+  const { rows } = await executePrepared(db, sql<{ api_json: string }>`SELECT c.api_json FROM cards c WHERE ${where}`);
   return rows[0]?.api_json;
 }

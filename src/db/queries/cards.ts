@@ -1,6 +1,7 @@
-import type { Transaction } from 'kysely';
+import { sql, type RawBuilder, type Transaction } from 'kysely';
 import { cardSearchText, renderCardJson, type CardRecord, type HolderName } from '../../domain/card.ts';
 import type { Db } from '../engine.ts';
+import { executePrepared } from '../prepared.ts';
 import type { Database } from '../schema.ts';
 
 // Card rows are written only through these functions, which keep `api_json` and `search_text` in step with
@@ -56,3 +57,58 @@ export async function findCard(
   const { search_text: _s, api_json: _a, holder_first_name, holder_last_name, ...card } = row;
   return { card, holder: { first_name: holder_first_name, last_name: holder_last_name } };
 }
+
+export interface CardForChange extends CardWithHolder {
+  /** The holder's team, for a manager's "who sees which cards". */
+  holderTeamId: string | null;
+  /** The row version this read saw (PostgreSQL's `xmin`: every committed update of the row changes it). */
+  version: string;
+}
+
+/**
+ * A card read to be changed: the card, its holder's name and team, and the row version for
+ * `saveCardIfUnchanged`. Without `forUpdate` nothing is locked and a concurrent change shows as a version
+ * mismatch at write time; with it the row is locked for the rest of the transaction.
+ */
+export async function findCardForChange(
+  db: Executor,
+  organizationId: string,
+  id: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<CardForChange | undefined> {
+  let query = db
+    .selectFrom('cards')
+    .innerJoin('memberships', 'memberships.id', 'cards.holder_id')
+    .selectAll('cards')
+    .select(['memberships.first_name as holder_first_name', 'memberships.last_name as holder_last_name', 'memberships.team_id as holder_team_id'])
+    .select(sql<string>`cards.xmin::text`.as('version'))
+    .where('cards.organization_id', '=', organizationId)
+    .where('cards.id', '=', id);
+  if (options.forUpdate) query = query.forUpdate('cards');
+  const [row] = (await executePrepared(db, query)).rows;
+  if (!row) return undefined;
+  const { search_text: _s, api_json: _a, holder_first_name, holder_last_name, holder_team_id, version, ...card } = row;
+  return { card, holder: { first_name: holder_first_name, last_name: holder_last_name }, holderTeamId: holder_team_id, version };
+}
+
+/**
+ * Writes every column of a card read by `findCardForChange`, only if the row is still at `version`, together
+ * with `alongside`: CTEs (such as a card event's, `cardEventCtes(…, 'changed')`) that run in the same statement
+ * and may guard on the CTE `changed`, which holds the card's id if it was written. One statement, so one round
+ * trip and no explicit transaction. Returns false, having written nothing, when the card changed since it was read.
+ */
+export async function saveCardIfUnchanged(
+  db: Executor, card: CardRecord, holder: HolderName, version: string, alongside: RawBuilder<unknown> | null,
+): Promise<boolean> {
+  const { id, organization_id: _org, ...rest } = rowOf(card, holder);
+  const update = db.updateTable('cards').set(rest)
+    .where('id', '=', id).where('organization_id', '=', card.organization_id)
+    .where(sql<boolean>`xmin = ${version}::xid`)
+    .returning('id');
+  const result = await executePrepared(db, sql<{ written: number }>`
+    WITH changed AS (${update})${alongside ? sql`, ${alongside}` : sql``}
+    SELECT count(*)::int AS written FROM changed
+  `);
+  return result.rows[0]!.written === 1;
+}
+

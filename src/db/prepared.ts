@@ -1,0 +1,54 @@
+import { createHash } from 'node:crypto';
+import type { CompiledQuery, Compilable, QueryResult, RawBuilder } from 'kysely';
+import type pg from 'pg';
+import type { Executor } from './queries/cards.ts';
+
+// Named prepared statements for the hot statements (authentication, the card write path, one-card reads).
+// PostgreSQL spends more time parsing and planning these statements than running them: on the write path,
+// parse + plan took 2.3 of 3.8 ms of server CPU per write (BENCHMARKS.md, "Card writes"). A prepared statement
+// is parsed once per connection and, once PostgreSQL sees its generic plan is as good as the custom ones
+// (primary-key and unique lookups), planned once too.
+//
+// Opt-in, by a marker at the start of the SQL text, because a generic plan can be far worse than a custom one
+// when the parameters change the best plan: the card list (skewed organizations, LIKE patterns) is never
+// prepared. Kysely passes only text and values to the driver, hence a marker rather than an option.
+
+const MARK = '/* qcards:prepared */ ';
+
+/** Runs a query as a named prepared statement on PostgreSQL (as a plain query on PGlite). */
+export async function executePrepared<R>(db: Executor, query: Compilable<R> | RawBuilder<R>): Promise<QueryResult<R>> {
+  const compiled = 'isRawBuilder' in query ? query.compile(db) : query.compile();
+  return db.executeQuery({ ...compiled, sql: MARK + compiled.sql } as CompiledQuery<R>);
+}
+
+const names = new Map<string, string>();
+
+/** The statement name for a marked text: a hash, so the same text always gets the same name. */
+function nameOf(text: string): string {
+  let name = names.get(text);
+  if (name === undefined) {
+    name = `qc_${createHash('sha256').update(text).digest('base64url').slice(0, 32)}`;
+    names.set(text, name);
+  }
+  return name;
+}
+
+type QueryFn = (...args: unknown[]) => unknown;
+
+/**
+ * Makes every client of `pool` run marked texts as named statements. pg prepares a named statement on a
+ * connection the first time it runs there and reuses it afterwards; only marked texts get names, so their
+ * number per connection is bounded by the code, not by the traffic.
+ */
+export function prepareMarkedStatements(pool: pg.Pool): void {
+  pool.on('connect', (client) => {
+    const query = client.query.bind(client) as QueryFn;
+    (client as unknown as { query: QueryFn }).query = (text: unknown, ...rest: unknown[]) => {
+      if (typeof text === 'string' && text.startsWith(MARK)) {
+        const [values, callback] = rest;
+        return query({ name: nameOf(text), text, values }, callback);
+      }
+      return query(text, ...rest);
+    };
+  });
+}
