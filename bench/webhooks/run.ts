@@ -167,7 +167,8 @@ async function latencyRun(label: string, ports: number[], hangingPorts: number[]
     const wait = due - now();
     if (wait > 1) await sleep(wait);
     const card = cards[i]!;
-    const p = inTransaction(db, (trx) => recordCardEvent(trx, { card, event: 'limits_updated', actorMembershipId: null, at: new Date() }))
+    // One statement, as a card write records its event and outbox rows (src/services/card-writes.ts).
+    const p = recordCardEvent(db, { card, event: 'limits_updated', actorMembershipId: null, at: new Date() })
       .then(() => { committed.set(card.id, now()); });
     inflight.add(p);
     void p.finally(() => inflight.delete(p));

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type RawBuilder } from 'kysely';
+import { executePrepared } from '../db/prepared.ts';
 import type { Executor } from '../db/queries/cards.ts';
 import type { CardEventName } from '../db/schema.ts';
 import { cardWebhookData, isoSeconds, type CardRecord } from '../domain/card.ts';
@@ -18,7 +19,7 @@ export interface CardEventInput {
  */
 export async function recordCardEvent(trx: Executor, input: CardEventInput): Promise<string> {
   const id = randomUUID();
-  await sql`WITH ${cardEventCtes(id, input)} SELECT 1`.execute(trx);
+  await executePrepared(trx, sql`WITH ${cardEventCtes(id, input)} SELECT 1`);
   return id;
 }
 
