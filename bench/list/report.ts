@@ -26,6 +26,16 @@ export function latencyTable(title: string, results: LatencyResult[], limitMs: n
   };
 }
 
+/** Single-client latency of qcards' page 1 next to ceiling (a) serving the same page, measured in the same run. */
+export function ceilingLatencyTable(rows: Array<{ perPage: number; qcards: LatencyResult | undefined; sql: LatencyResult }>, limitMs: number): Table {
+  return {
+    title: 'Single client, page 1, default sort: qcards against ceiling (a) (one SQL statement, no count, no auth)',
+    head: ['per_page', 'qcards p50 ms', 'qcards p99 ms', '(a) p50 ms', '(a) p99 ms', 'target', '(a) itself within the target'],
+    rows: rows.map((r) => [String(r.perPage), ms(r.qcards?.p50 ?? NaN), ms(r.qcards?.p99 ?? NaN), ms(r.sql.p50), ms(r.sql.p99),
+      `p99 ≤ ${limitMs} ms`, r.sql.p99 <= limitMs ? 'yes' : 'NO: the target is below what this machine serves bare']),
+  };
+}
+
 export interface ThroughputRow {
   perPage: number;
   qcards: LoadResult | undefined;

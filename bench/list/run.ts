@@ -10,7 +10,7 @@ import { DEFAULT_BENCH_URL, ensurePostgresDatabase, verifyRendering } from './da
 import { measureLatency, type LatencyOptions, type LatencyResult } from './latency.ts';
 import type { LoadJob, LoadResult } from './load-child.ts';
 import { peakRssMb, startChild } from './processes.ts';
-import { latencyTable, renderMarkdown, renderText, rssTable, throughputTable, type Table, type ThroughputRow } from './report.ts';
+import { ceilingLatencyTable, latencyTable, renderMarkdown, renderText, rssTable, throughputTable, type Table, type ThroughputRow } from './report.ts';
 
 // npm run bench:list [-- --no-pglite] [-- --no-postgres] [-- --small]
 // GET /v2/cards at a million cards: the spec is issue 2, "Speed: a benchmark, not a timed test". Builds or
@@ -111,6 +111,16 @@ async function benchPostgres(): Promise<void> {
     }
     const ceiling = startChild<{ sqlPort: number; memoryPort: number }>('./ceiling-child.ts', [databaseUrl, info.largestOrgId]);
     const ports = await ceiling.ready;
+    // How fast this machine serves page 1 at all: the single-client latency of ceiling (a), beside qcards'.
+    const firstPages = [];
+    for (const perPage of [100, 25]) {
+      const c: BenchCase = { name: `page 1, per_page ${perPage}`, group: 'page', path: `/v2/cards?per_page=${perPage}`, page: 1, perPage, expectedTotal: cases[0]!.expectedTotal, share: 1 };
+      const qcards = available ? await measureLatency(origin, auth, c, PG_LATENCY) : undefined;
+      const sql = await measureLatency(`http://127.0.0.1:${ports.sqlPort}`, '', c, PG_LATENCY, false);
+      log(`  single client, per_page ${perPage}: qcards p50 ${qcards?.p50.toFixed(1) ?? '-'} / p99 ${qcards?.p99.toFixed(1) ?? '-'} ms; ceiling (a) p50 ${sql.p50.toFixed(1)} / p99 ${sql.p99.toFixed(1)} ms`);
+      firstPages.push({ perPage, qcards, sql });
+    }
+    tables.push(ceilingLatencyTable(firstPages, P99_PG_MS));
     const rows: ThroughputRow[] = [];
     try {
       for (const perPage of [100, 25]) {

@@ -1,7 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
-import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { PGlitePool } from './pglite-pool.ts';
@@ -30,8 +28,6 @@ export interface EngineOptions {
   loadDataDir?: Blob | File | undefined;
   poolSize?: number;
 }
-
-const PGLITE_EXTENSIONS = { pg_trgm, btree_gin };
 
 export async function openEngine(options: EngineOptions): Promise<Engine> {
   if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 20);
@@ -62,9 +58,13 @@ async function openPostgres(connectionString: string, max: number): Promise<Engi
 
 async function openPGlite(dataDir: string, loadDataDir: Blob | File | undefined): Promise<Engine> {
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  // Imported here, not at the top: loading PGlite costs ~47 MB of RSS, which a server on PostgreSQL never needs.
+  const [{ PGlite }, { pg_trgm }, { btree_gin }] = await Promise.all([
+    import('@electric-sql/pglite'), import('@electric-sql/pglite/contrib/pg_trgm'), import('@electric-sql/pglite/contrib/btree_gin'),
+  ]);
   const pglite = await PGlite.create({
     dataDir,
-    extensions: PGLITE_EXTENSIONS,
+    extensions: { pg_trgm, btree_gin },
     parsers: { [INT8_OID]: parseNumber, [NUMERIC_OID]: parseNumber, [DATE_OID]: parseDate },
     ...(loadDataDir ? { loadDataDir } : {}),
   });
