@@ -12,9 +12,9 @@ export interface Child<M> {
   stop(): Promise<void>;
 }
 
-export function startChild<M>(file: string, args: string[] = [], env: NodeJS.ProcessEnv = process.env): Child<M> {
+export function startChild<M>(file: string, args: string[] = [], env: NodeJS.ProcessEnv = process.env, nodeArgs: string[] = []): Child<M> {
   const child = fork(fileURLToPath(new URL(file, import.meta.url)), args, {
-    execArgv: ['--import', 'tsx'],
+    execArgv: [...nodeArgs, '--import', 'tsx'],
     env,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

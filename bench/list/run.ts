@@ -56,7 +56,8 @@ async function prepare(engineOptions: { databaseUrl?: string; dataDir?: string }
 }
 
 async function startServer(env: NodeJS.ProcessEnv) {
-  const server = startChild<{ port: number }>('./server-child.ts', [], { ...process.env, ...env });
+  // The node flags of `npm start` (package.json), so the peak RSS is the server's as users run it.
+  const server = startChild<{ port: number }>('./server-child.ts', [], { ...process.env, ...env }, ['--max-semi-space-size=4']);
   const { port } = await server.ready;
   return { server, origin: `http://127.0.0.1:${port}` };
 }

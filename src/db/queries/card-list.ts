@@ -118,7 +118,12 @@ function counterTotal(req: CardPageRequest): RawBuilder<unknown> {
 }
 
 export async function selectCardPage(db: Executor, req: CardPageRequest): Promise<CardPageResult> {
-  const { rows } = await cardPageQuery(req).execute(db);
+  // The straight walk's plan is the same whatever its values (one walk of the sort's index), so it is a
+  // prepared statement (src/db/prepared.ts): parsing and planning it took longer than running it at per_page
+  // 25. The other shapes' best plans depend on their values (which statuses, which search term), so they are
+  // planned per request.
+  const query = cardPageQuery(req);
+  const { rows } = usesCounters(req) && walksStraight(req) ? await executePrepared(db, query) : await query.execute(db);
   const row = rows[0]!;
   return { totalCount: Number(row.total), cardsJson: row.cards ?? '' };
 }
