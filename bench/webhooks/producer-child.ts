@@ -15,7 +15,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const engine = await openEngine({ databaseUrl, poolSize: 20 });
 const rows = await engine.db.selectFrom('cards').selectAll().where('organization_id', '=', organizationId).orderBy('id').limit(count).execute();
-const cards: CardRecord[] = rows.map(({ search_text: _s, api_json: _a, ...card }) => card);
+const cards: CardRecord[] = rows.map(({ search_text: _s, api_json: _a, version: _v, ...card }) => card);
 if (cards.length < count) throw new Error(`only ${cards.length} cards, ${count} needed`);
 
 process.on('message', async (message) => {

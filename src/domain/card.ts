@@ -5,7 +5,7 @@ import { appearanceOf } from './appearances.ts';
 // The one place where a card row becomes API JSON, webhook `data` and search text. Services call these in
 // the same transaction as every change, so the stored `api_json` and `search_text` never go stale.
 
-export type CardRecord = Omit<Selectable<CardsTable>, 'search_text' | 'api_json'>;
+export type CardRecord = Omit<Selectable<CardsTable>, 'search_text' | 'api_json' | 'version'>;
 
 export interface HolderName {
   first_name: string;

@@ -187,8 +187,9 @@ export async function transitionTests(ctx: TestContext): Promise<void> {
     assert.deepEqual(events.map((e) => e.data.nickname).sort(), [...names].sort());
     // Each event carries the card as that write left it, so the row holds the nickname of one of the writes,
     // and its pre-rendered JSON agrees with its column.
-    const row = await db.selectFrom('cards').select(['nickname', 'api_json']).where('id', '=', card.id).executeTakeFirstOrThrow();
+    const row = await db.selectFrom('cards').select(['nickname', 'api_json', 'version']).where('id', '=', card.id).executeTakeFirstOrThrow();
     assert.ok(names.includes(row.nickname!));
+    assert.equal(row.version, 30, 'every write increments the version once');
     assert.equal(JSON.parse(row.api_json).nickname, row.nickname);
   });
 

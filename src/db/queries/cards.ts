@@ -26,7 +26,8 @@ export async function insertCards(db: Executor, cards: Array<{ card: CardRecord;
 /** Writes every column of an existing card (and its derived text) from the record. */
 export async function saveCard(db: Executor, card: CardRecord, holder: HolderName): Promise<void> {
   const { id, organization_id: _org, ...rest } = rowOf(card, holder);
-  await db.updateTable('cards').set(rest).where('id', '=', id).where('organization_id', '=', card.organization_id).execute();
+  await db.updateTable('cards').set({ ...rest, version: sql<number>`version + 1` })
+    .where('id', '=', id).where('organization_id', '=', card.organization_id).execute();
 }
 
 export interface CardWithHolder {
@@ -54,15 +55,15 @@ export async function findCard(
   if (options.forUpdate) query = query.forUpdate('cards');
   const row = await query.executeTakeFirst();
   if (!row) return undefined;
-  const { search_text: _s, api_json: _a, holder_first_name, holder_last_name, ...card } = row;
+  const { search_text: _s, api_json: _a, version: _v, holder_first_name, holder_last_name, ...card } = row;
   return { card, holder: { first_name: holder_first_name, last_name: holder_last_name } };
 }
 
 export interface CardForChange extends CardWithHolder {
   /** The holder's team, for a manager's "who sees which cards". */
   holderTeamId: string | null;
-  /** The row version this read saw (PostgreSQL's `xmin`: every committed update of the row changes it). */
-  version: string;
+  /** The row's version when it was read (every write of the row increments it). */
+  version: number;
 }
 
 /**
@@ -81,7 +82,6 @@ export async function findCardForChange(
     .innerJoin('memberships', 'memberships.id', 'cards.holder_id')
     .selectAll('cards')
     .select(['memberships.first_name as holder_first_name', 'memberships.last_name as holder_last_name', 'memberships.team_id as holder_team_id'])
-    .select(sql<string>`cards.xmin::text`.as('version'))
     .where('cards.organization_id', '=', organizationId)
     .where('cards.id', '=', id);
   if (options.forUpdate) query = query.forUpdate('cards');
@@ -98,12 +98,11 @@ export async function findCardForChange(
  * trip and no explicit transaction. Returns false, having written nothing, when the card changed since it was read.
  */
 export async function saveCardIfUnchanged(
-  db: Executor, card: CardRecord, holder: HolderName, version: string, alongside: RawBuilder<unknown> | null,
+  db: Executor, card: CardRecord, holder: HolderName, version: number, alongside: RawBuilder<unknown> | null,
 ): Promise<boolean> {
   const { id, organization_id: _org, ...rest } = rowOf(card, holder);
-  const update = db.updateTable('cards').set(rest)
-    .where('id', '=', id).where('organization_id', '=', card.organization_id)
-    .where(sql<boolean>`xmin = ${version}::xid`)
+  const update = db.updateTable('cards').set({ ...rest, version: version + 1 })
+    .where('id', '=', id).where('organization_id', '=', card.organization_id).where('version', '=', version)
     .returning('id');
   const result = await executePrepared(db, sql<{ written: number }>`
     WITH changed AS (${update})${alongside ? sql`, ${alongside}` : sql``}
