@@ -35,30 +35,6 @@ export interface CardWithHolder {
   holder: HolderName;
 }
 
-/**
- * One card of an organization with its holder's name; `forUpdate` locks the row for the rest of the
- * transaction so concurrent writes on one card apply one after the other.
- */
-export async function findCard(
-  db: Executor,
-  organizationId: string,
-  id: string,
-  options: { forUpdate?: boolean } = {},
-): Promise<CardWithHolder | undefined> {
-  let query = db
-    .selectFrom('cards')
-    .innerJoin('memberships', 'memberships.id', 'cards.holder_id')
-    .selectAll('cards')
-    .select(['memberships.first_name as holder_first_name', 'memberships.last_name as holder_last_name'])
-    .where('cards.organization_id', '=', organizationId)
-    .where('cards.id', '=', id);
-  if (options.forUpdate) query = query.forUpdate('cards');
-  const row = await query.executeTakeFirst();
-  if (!row) return undefined;
-  const { search_text: _s, api_json: _a, version: _v, holder_first_name, holder_last_name, ...card } = row;
-  return { card, holder: { first_name: holder_first_name, last_name: holder_last_name } };
-}
-
 export interface CardForChange extends CardWithHolder {
   /** The holder's team, for a manager's "who sees which cards". */
   holderTeamId: string | null;
@@ -67,11 +43,12 @@ export interface CardForChange extends CardWithHolder {
 }
 
 /**
- * A card read to be changed: the card, its holder's name and team, and the row version for
- * `saveCardIfUnchanged`. Without `forUpdate` nothing is locked and a concurrent change shows as a version
- * mismatch at write time; with it the row is locked for the rest of the transaction.
+ * One card of an organization, read to be changed: the card, its holder's name and team, and the row version
+ * for `saveCardIfUnchanged`. Without `forUpdate` nothing is locked and a concurrent change shows as a version
+ * mismatch at write time; with it the row is locked for the rest of the transaction, so concurrent writes on
+ * one card apply one after the other.
  */
-export async function findCardForChange(
+export async function findCard(
   db: Executor,
   organizationId: string,
   id: string,
@@ -92,7 +69,7 @@ export async function findCardForChange(
 }
 
 /**
- * Writes every column of a card read by `findCardForChange`, only if the row is still at `version`, together
+ * Writes every column of a card read by `findCard`, only if the row is still at `version`, together
  * with `alongside`: CTEs (such as a card event's, `cardEventCtes(…, 'changed')`) that run in the same statement
  * and may guard on the CTE `changed`, which holds the card's id if it was written. One statement, so one round
  * trip and no explicit transaction. Returns false, having written nothing, when the card changed since it was read.
