@@ -3,15 +3,16 @@ import type { CompiledQuery, Compilable, QueryResult, RawBuilder } from 'kysely'
 import type pg from 'pg';
 import type { Executor } from './queries/cards.ts';
 
-// Named prepared statements for the hot statements (authentication, the card write path, one-card reads).
-// PostgreSQL spends more time parsing and planning these statements than running them: on the write path,
-// parse + plan took 2.3 of 3.8 ms of server CPU per write (BENCHMARKS.md, "Card writes"). A prepared statement
-// is parsed once per connection and, once PostgreSQL sees its generic plan is as good as the custom ones
-// (primary-key and unique lookups), planned once too.
+// Named prepared statements for the hot statements (authentication, the card write path, one-card reads, the
+// unfiltered first pages of the list). PostgreSQL spent more time parsing and planning these statements than
+// running them: on the write path, parse + plan took 2.6 of 3.8 ms of PostgreSQL CPU per write (BENCHMARKS.md,
+// "Card writes"). A prepared statement is parsed once per connection and, once PostgreSQL sees its generic plan
+// is as good as the custom ones (primary-key and unique lookups, one index walk), planned once too.
 //
 // Opt-in, by a marker at the start of the SQL text, because a generic plan can be far worse than a custom one
-// when the parameters change the best plan: the card list (skewed organizations, LIKE patterns) is never
-// prepared. Kysely passes only text and values to the driver, hence a marker rather than an option.
+// when the values change the best plan: the other shapes of the card list (skewed organizations, status
+// filters, LIKE patterns) are planned per request. Kysely passes only text and values to the driver, hence a
+// marker rather than an option.
 
 const MARK = '/* qcards:prepared */ ';
 
