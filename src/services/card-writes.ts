@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/engine.ts';
-import { findCard, saveCardIfUnchanged, type CardForChange, type CardWithHolder, type Executor } from '../db/queries/cards.ts';
+import { findCard, saveCardIfUnchanged, type CardForChange, type Executor } from '../db/queries/cards.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { CardRecord } from '../domain/card.ts';
 import { canSeeCard, mayWrite, type Actor, type WriteRule } from '../domain/card-access.ts';
@@ -13,8 +13,9 @@ import type { Principal } from './credentials.ts';
 // Every change to an existing card: read it, check who may, ask the domain for the move, then write the card
 // (and its pre-rendered JSON) and its event in ONE statement that applies only if the card is still as it was
 // read. The write path is bound by round trips (BENCHMARKS.md, "Card writes"): this makes a change three
-// (authentication, the read, the write) instead of six, with no BEGIN, row lock or COMMIT. A refusal throws before anything is written; the statement is atomic, so the
-// card and its event are written together or not at all.
+// (authentication, the read, the write) instead of six, with no BEGIN, row lock or COMMIT. A refusal throws
+// before anything is written; the statement is atomic, so the card and its event are written together or not
+// at all.
 
 export const actorOf = (p: Principal): Actor => ({ role: p.role, membershipId: p.membershipId, teamId: p.teamId });
 
@@ -28,10 +29,8 @@ async function findVisibleCard(db: Executor, principal: Principal, cardId: strin
 }
 
 /** A card of the caller's organization they may see, locked for the transaction; 404 for anything else. */
-export async function findVisibleCardForUpdate(trx: Executor, principal: Principal, cardId: string): Promise<CardWithHolder> {
-  const { card, holder } = await findVisibleCard(trx, principal, cardId, true);
-  return { card, holder };
-}
+export const findVisibleCardForUpdate = (trx: Executor, principal: Principal, cardId: string): Promise<CardForChange> =>
+  findVisibleCard(trx, principal, cardId, true);
 
 export function assertMayWrite(principal: Principal, rule: WriteRule, card: CardRecord): void {
   if (!mayWrite(actorOf(principal), rule, card)) {

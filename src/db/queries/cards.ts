@@ -23,11 +23,16 @@ export async function insertCards(db: Executor, cards: Array<{ card: CardRecord;
   await db.insertInto('cards').values(cards.map(({ card, holder }) => rowOf(card, holder))).execute();
 }
 
-/** Writes every column of an existing card (and its derived text) from the record. */
-export async function saveCard(db: Executor, card: CardRecord, holder: HolderName): Promise<void> {
+/** The UPDATE of every column of an existing card (and its derived text) from the record, its version bumped. */
+function cardUpdate(db: Executor, card: CardRecord, holder: HolderName) {
   const { id, organization_id: _org, ...rest } = rowOf(card, holder);
-  await db.updateTable('cards').set({ ...rest, version: sql<number>`version + 1` })
-    .where('id', '=', id).where('organization_id', '=', card.organization_id).execute();
+  return db.updateTable('cards').set({ ...rest, version: sql<number>`version + 1` })
+    .where('id', '=', id).where('organization_id', '=', card.organization_id);
+}
+
+/** Writes every column of an existing card (and its derived text) from the record: for a row already locked. */
+export async function saveCard(db: Executor, card: CardRecord, holder: HolderName): Promise<void> {
+  await cardUpdate(db, card, holder).execute();
 }
 
 export interface CardWithHolder {
@@ -77,14 +82,10 @@ export async function findCard(
 export async function saveCardIfUnchanged(
   db: Executor, card: CardRecord, holder: HolderName, version: number, alongside: RawBuilder<unknown> | null,
 ): Promise<boolean> {
-  const { id, organization_id: _org, ...rest } = rowOf(card, holder);
-  const update = db.updateTable('cards').set({ ...rest, version: version + 1 })
-    .where('id', '=', id).where('organization_id', '=', card.organization_id).where('version', '=', version)
-    .returning('id');
+  const update = cardUpdate(db, card, holder).where('version', '=', version).returning('id');
   const result = await executePrepared(db, sql<{ written: number }>`
     WITH changed AS (${update})${alongside ? sql`, ${alongside}` : sql``}
     SELECT count(*)::int AS written FROM changed
   `);
   return result.rows[0]!.written === 1;
 }
-
