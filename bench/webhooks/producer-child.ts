@@ -1,10 +1,11 @@
 import { openEngine } from '../../src/db/engine.ts';
 import type { CardRecord } from '../../src/domain/card.ts';
 import { recordCardEvent } from '../../src/services/card-events.ts';
+import { wakeWorkers } from '../../src/webhooks/wake.ts';
 
 // The event producer of the latency runs, in a process of its own as the API server is in production: it
 // records one `limits_updated` event per card at `rate` events/s, each in one statement as a card write does,
-// and reports when each committed. Sharing the worker's event loop, it delayed the very deliveries it timed.
+// and reports when each committed, waking the workers after each commit as the API server does. Sharing the worker's event loop, it delayed the very deliveries it timed.
 // argv: databaseUrl organizationId rate count. Messages: 'ready' → (parent) 'go' → { committed, achieved }.
 
 const [databaseUrl, organizationId, rateArg, countArg] = process.argv.slice(2) as [string, string, string, string];
@@ -28,7 +29,10 @@ process.on('message', async (message) => {
     if (wait > 1) await sleep(wait);
     const card = cards[i]!;
     const p = recordCardEvent(engine.db, { card, event: 'limits_updated', actorMembershipId: null, at: new Date() })
-      .then(() => { committed.push([card.id, now()]); });
+      .then(({ queued }) => {
+        committed.push([card.id, now()]);
+        if (queued > 0) wakeWorkers(engine.db);
+      });
     inflight.add(p);
     void p.finally(() => inflight.delete(p));
     if (inflight.size > 64) await Promise.race(inflight);

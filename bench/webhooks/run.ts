@@ -1,7 +1,7 @@
 // `npm run bench:webhooks`: webhook delivery on PostgreSQL with a local receiver (in its own thread).
 //   1. ceiling: bare signed POSTs to the same receiver, no database;
 //   2. sustained deliveries/s: a queued backlog drained by one worker;
-//   3. commit-to-delivery latency at 1,000 events/s, LISTEN/NOTIFY wake-ups, events produced by a child process
+//   3. commit-to-delivery latency at 1,000 events/s (BENCH_RATE), LISTEN/NOTIFY wake-ups, events produced by a child process
 //      (bench/webhooks/producer-child.ts) as the API server would;
 //   4. the same with one more subscriber that never answers.
 // Database: QCARDS_BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/qcards_bench_webhooks (created
@@ -29,7 +29,7 @@ import { createOrgFixture, insertTestCards, type OrgFixture } from '../../test/h
 const DATABASE_URL = process.env.QCARDS_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/qcards_bench_webhooks';
 const BACKLOG_EVENTS = Number(process.env.BENCH_BACKLOG_EVENTS ?? 5000);
 const BACKLOG_SUBSCRIPTIONS = 4;
-const RATE = 1000;
+const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 5);
 
 async function ensureDatabase(url: string): Promise<void> {

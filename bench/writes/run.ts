@@ -1,6 +1,7 @@
 // `npm run bench:writes`: card writes on PostgreSQL through the real app in a child process.
-// Lock, unlock and limit updates (each one transaction: row lock, card rewrite with its pre-rendered JSON,
-// one card_events row) from 16 connections, each on its own cards so no request is a refused transition.
+// Lock, unlock and limit updates (each one statement: the card rewrite with its pre-rendered JSON and one
+// card_events row) from 16 connections, each on its own cards so no request is a refused transition.
+// SUBSCRIBED=1 gives the organization a webhook subscription, so each write also queues a delivery.
 // Prints writes/s and latency percentiles, next to a ceiling measured in the same run (GET /healthz on the
 // same server and connections); the lines are ready to paste into BENCHMARKS.md.
 import { spawn } from 'node:child_process';
@@ -15,6 +16,7 @@ import { migrate } from '../../src/db/migrate.ts';
 import { buildCard } from '../../src/domain/card-factory.ts';
 import { issueCredential } from '../../src/services/credentials.ts';
 import { createBankAccount, createMembership, createOrganization } from '../../src/services/organizations.ts';
+import { generateSecret } from '../../src/services/webhook-subscriptions.ts';
 
 const ADMIN_URL = process.env.QCARDS_BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB_NAME = 'qcards_bench_writes';
@@ -23,6 +25,8 @@ const DURATION_S = Number(process.env.DURATION ?? 15);
 const WARMUP_S = 3;
 const CARDS_PER_CONNECTION = 50;
 const PORT = 3000 + randomInt(1000, 5000);
+/** SUBSCRIBED=1: the organization has an active v1/cards webhook subscription, so each write queues a delivery. */
+const SUBSCRIBED = process.env.SUBSCRIBED === '1';
 
 async function ensureDatabase(): Promise<string> {
   const admin = new pg.Client({ connectionString: ADMIN_URL });
@@ -51,6 +55,13 @@ async function seed(databaseUrl: string) {
     holder: owner,
   }));
   for (let i = 0; i < cards.length; i += 500) await insertCards(engine.db, cards.slice(i, i + 500));
+  if (SUBSCRIBED) {
+    // Every write then queues a webhook delivery too (no worker runs, so they only accumulate).
+    await engine.db.insertInto('webhook_subscriptions').values({
+      id: randomUUID(), organization_id: org.id, membership_id: owner.id, callback_url: 'http://127.0.0.1:9/hook',
+      types: ['v1/cards'], description: null, secret: generateSecret(), disabled_reason: null, created_at: now, updated_at: now,
+    }).execute();
+  }
   return { engine, orgId: org.id, auth: credential.authorization, cardIds: cards.map((c) => c.card.id) };
 }
 
@@ -145,7 +156,7 @@ try {
   const f = (n: number) => n.toFixed(1);
   const lines = [
     `machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, PostgreSQL on the same machine`,
-    `connections: ${CONNECTIONS}, duration: ${DURATION_S} s after ${WARMUP_S} s warm-up, ${cardIds.length} cards`,
+    `connections: ${CONNECTIONS}, duration: ${DURATION_S} s after ${WARMUP_S} s warm-up, ${cardIds.length} cards${SUBSCRIBED ? ', one webhook subscription (a delivery queued per write)' : ''}`,
     `ceiling (GET /healthz, same server): ${f(ceiling.perSecond)} req/s, p99 ${f(ceiling.p99)} ms`,
     `writes (lock / unlock / PATCH limits, 1:1:1): ${f(writes.perSecond)} writes/s, p50 ${f(writes.p50)} ms, p90 ${f(writes.p90)} ms, p99 ${f(writes.p99)} ms, max ${f(writes.max)} ms`,
     `ratio to ceiling: ${(writes.perSecond / ceiling.perSecond).toFixed(2)}; server CPU per write: ${serverCpuMsPerWrite.toFixed(2)} ms (Node process only)`,

@@ -10,6 +10,7 @@ import { parisDate } from '../domain/paris-time.ts';
 import { recordCardEvent } from '../services/card-events.ts';
 import { purgeExpiredKeys } from '../services/idempotency.ts';
 import { rollOverStaleCounters } from '../services/sandbox.ts';
+import { wakeWorkers } from '../webhooks/wake.ts';
 
 // The lifecycle's clockwork: cards past exp_month/exp_year become `expired`, flash cards past pre_expires_at
 // `pre_expired` (each with an `expired` event, in the same transaction), spending counters roll over at
@@ -24,7 +25,9 @@ export const TICK_MS = 250;
 async function expireBatch(db: Db, clock: Clock, kind: 'expire' | 'pre_expire'): Promise<number> {
   const now = clock.now();
   const paris = parisDate(now);
-  return inTransaction(db, async (trx) => {
+  let queued = 0;
+  const changed = await inTransaction(db, async (trx) => {
+    queued = 0;
     let query = trx.selectFrom('cards').select(['id', 'organization_id'])
       .where('status', 'not in', [...TERMINAL_STATUSES]);
     query = kind === 'expire'
@@ -36,10 +39,12 @@ async function expireBatch(db: Db, clock: Clock, kind: 'expire' | 'pre_expire'):
       if (!found) continue;
       const { card, event } = applyChange(found.card, { kind }, now);
       await saveCard(trx, card, found.holder);
-      if (event) await recordCardEvent(trx, { card, event, actorMembershipId: null, at: now });
+      if (event) queued += (await recordCardEvent(trx, { card, event, actorMembershipId: null, at: now })).queued;
     }
     return due.length;
   });
+  if (queued > 0) wakeWorkers(db);
+  return changed;
 }
 
 /** One pass over everything that is due; returns the number of cards changed. */

@@ -10,6 +10,7 @@ import { buildCard, LEVEL_DEFAULTS } from '../domain/card-factory.ts';
 import { levelFieldProblems, limitProblems, optionProblems } from '../domain/card-rules.ts';
 import type { Clock } from '../domain/clock.ts';
 import { ApiError, forbidden, type ErrorItem } from '../domain/errors.ts';
+import { wakeWorkers } from '../webhooks/wake.ts';
 import { recordCardEvent } from './card-events.ts';
 import type { Principal } from './credentials.ts';
 import { actorOf } from './card-writes.ts';
@@ -55,7 +56,9 @@ export async function createCards(
 ): Promise<CardRecord[]> {
   if (!mayCreateCards(actorOf(principal))) throw forbidden('only owners and admins of the organization may create cards');
   const now = clock.now();
-  return inTransaction(db, async (trx) => {
+  let queued = 0;
+  const created = await inTransaction(db, async (trx) => {
+    queued = 0;
     const org = await trx.selectFrom('organizations').select(['id', 'slug']).where('id', '=', principal.organizationId).executeTakeFirstOrThrow();
     const memberIds = [...new Set(bodies.flatMap((b) => [b.holder_id, ...(b.initiator_id ? [b.initiator_id] : [])]))];
     const members = new Map(
@@ -112,8 +115,10 @@ export async function createCards(
     const cards = built.map((b) => b!);
     await insertCards(trx, cards);
     for (const { card } of cards) {
-      await recordCardEvent(trx, { card, event: 'created', actorMembershipId: principal.membershipId, at: now });
+      queued += (await recordCardEvent(trx, { card, event: 'created', actorMembershipId: principal.membershipId, at: now })).queued;
     }
     return cards.map((c) => c.card);
   });
+  if (queued > 0) wakeWorkers(db);
+  return created;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type RawBuilder } from 'kysely';
+import { sql } from 'kysely';
 import { executePrepared } from '../db/prepared.ts';
-import type { Executor } from '../db/queries/cards.ts';
+import type { Alongside, Executor } from '../db/queries/cards.ts';
 import type { CardEventName } from '../db/schema.ts';
 import { cardWebhookData, isoSeconds, type CardRecord } from '../domain/card.ts';
 
@@ -12,15 +12,23 @@ export interface CardEventInput {
   at: Date;
 }
 
+export interface RecordedEvent {
+  /** The card event id. */
+  id: string;
+  /** Webhook deliveries queued for it: when > 0, `wakeWorkers` once the transaction has committed. */
+  queued: number;
+}
+
 /**
  * Records one `v1/cards` event for a change, with the card as it is after the change, and queues its webhook
  * deliveries (the transactional outbox). Must be called with the transaction that makes the change: the event
- * and its deliveries exist if and only if the change committed. Returns the card event id.
+ * and its deliveries exist if and only if the change committed.
  */
-export async function recordCardEvent(trx: Executor, input: CardEventInput): Promise<string> {
+export async function recordCardEvent(trx: Executor, input: CardEventInput): Promise<RecordedEvent> {
   const id = randomUUID();
-  await executePrepared(trx, sql`WITH ${cardEventCtes(id, input)} SELECT 1`);
-  return id;
+  const event = cardEventCtes(id, input);
+  const result = await executePrepared(trx, sql<{ queued: number }>`WITH ${event.ctes} SELECT ${event.tally} AS queued`);
+  return { id, queued: result.rows[0]!.queued };
 }
 
 /**
@@ -28,7 +36,7 @@ export async function recordCardEvent(trx: Executor, input: CardEventInput): Pro
  * statement: PostgreSQL runs each exactly once whether or not the main query reads it, and every card write
  * pays a round trip per statement, which is what bounds the write path (BENCHMARKS.md, "Card writes"). With
  * `onlyIf`, the name of an earlier CTE of the same statement, both insert nothing unless that CTE returned a
- * row: the card update they follow happened.
+ * row: the card update they follow happened. `tally` is the number of deliveries queued.
  *
  * One delivery per active `v1/cards` subscription of the card's organization whose owner may see the card
  * (CONTRACT.md "Who sees which cards": owners, admins and reporting every card; managers their team's
@@ -36,14 +44,14 @@ export async function recordCardEvent(trx: Executor, input: CardEventInput): Pro
  * the envelope of the seed, in its key order; every value concatenated in is a uuid column or a parameter
  * that is already JSON text.
  */
-export function cardEventCtes(eventId: string, input: CardEventInput, onlyIf?: string): RawBuilder<unknown> {
+export function cardEventCtes(eventId: string, input: CardEventInput, onlyIf?: string): Alongside {
   // Serialized once, in the seed's key order; card_events.data is jsonb (which reorders keys), so the
   // delivery body is built from this text, not from the stored column.
   const data = JSON.stringify(cardWebhookData(input.card, input.event));
   const createdAt = JSON.stringify(isoSeconds(input.at));
   const { id: cardId, organization_id: orgId, holder_id: holder } = input.card;
   const guard = onlyIf === undefined ? sql`TRUE` : sql`EXISTS (SELECT 1 FROM ${sql.id(onlyIf)})`;
-  return sql`
+  const ctes = sql`
     event_row AS (
       INSERT INTO card_events (id, organization_id, card_id, event, actor_membership_id, data, created_at)
       SELECT ${eventId}::uuid, ${orgId}::uuid, ${cardId}::uuid, ${input.event}::text,
@@ -71,5 +79,7 @@ export function cardEventCtes(eventId: string, input: CardEventInput, onlyIf?: s
           )
       ) AS x
       WHERE ${guard}
+      RETURNING 1
     )`;
+  return { ctes, tally: sql<number>`(SELECT count(*)::int FROM queued)` };
 }

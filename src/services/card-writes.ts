@@ -7,6 +7,7 @@ import { canSeeCard, mayWrite, type Actor, type WriteRule } from '../domain/card
 import { applyChange, type CardChange } from '../domain/card-changes.ts';
 import type { Clock } from '../domain/clock.ts';
 import { forbidden, notFound } from '../domain/errors.ts';
+import { wakeWorkers } from '../webhooks/wake.ts';
 import { cardEventCtes } from './card-events.ts';
 import type { Principal } from './credentials.ts';
 
@@ -56,19 +57,27 @@ export const RULE_OF: Record<CardChange['kind'], WriteRule> = {
 };
 
 export async function changeCard(db: Db, clock: Clock, principal: Principal, cardId: string, change: CardChange): Promise<CardRecord> {
-  for (let attempt = 1; attempt <= OPTIMISTIC_TRIES; attempt++) {
-    const card = await tryChange(db, clock, principal, cardId, change, false);
-    if (card) return card;
+  let written: Written | null = null;
+  for (let attempt = 1; attempt <= OPTIMISTIC_TRIES && !written; attempt++) {
+    written = await tryChange(db, clock, principal, cardId, change, false);
   }
-  return inTransaction(db, async (trx) => {
-    const card = await tryChange(trx, clock, principal, cardId, change, true);
-    if (!card) throw new Error(`card ${cardId} changed while locked`);
-    return card;
+  written ??= await inTransaction(db, async (trx) => {
+    const locked = await tryChange(trx, clock, principal, cardId, change, true);
+    if (!locked) throw new Error(`card ${cardId} changed while locked`);
+    return locked;
   });
+  if (written.queued > 0) wakeWorkers(db);
+  return written.card;
+}
+
+interface Written {
+  card: CardRecord;
+  /** Webhook deliveries queued with its event. */
+  queued: number;
 }
 
 /** One read-decide-write; null when the card changed between the read and the write (nothing written). */
-async function tryChange(db: Executor, clock: Clock, principal: Principal, cardId: string, change: CardChange, lock: boolean): Promise<CardRecord | null> {
+async function tryChange(db: Executor, clock: Clock, principal: Principal, cardId: string, change: CardChange, lock: boolean): Promise<Written | null> {
   const found = await findVisibleCard(db, principal, cardId, lock);
   assertMayWrite(principal, RULE_OF[change.kind], found.card);
   const now = clock.now();
@@ -76,6 +85,6 @@ async function tryChange(db: Executor, clock: Clock, principal: Principal, cardI
   const event = result.event
     ? cardEventCtes(randomUUID(), { card: result.card, event: result.event, actorMembershipId: principal.membershipId, at: now }, 'changed')
     : null;
-  const written = await saveCardIfUnchanged(db, result.card, found.holder, found.version, event);
-  return written ? result.card : null;
+  const { written, tally } = await saveCardIfUnchanged(db, result.card, found.holder, found.version, event);
+  return written ? { card: result.card, queued: tally } : null;
 }

@@ -6,6 +6,7 @@ import { isoSeconds } from '../domain/card.ts';
 import type { Clock } from '../domain/clock.ts';
 import { badField, notFound, unprocessable } from '../domain/errors.ts';
 import type { Principal } from './credentials.ts';
+import { wakeWorkers } from '../webhooks/wake.ts';
 import { findSubscription } from './webhook-subscriptions.ts';
 
 // qcards' own webhook log (/qcards/webhooks/v1/…): what was queued for a subscription, every attempt, and ways
@@ -73,7 +74,6 @@ async function activeSubscription(db: Db, principal: Principal, subscriptionId: 
   return subscription;
 }
 
-const wakeWorkers = (db: Db) => sql`SELECT pg_notify('qcards_webhooks', '')`.execute(db);
 
 /** Queues one event again, now, with a fresh retry schedule and the same id. */
 export async function redeliver(db: Db, clock: Clock, principal: Principal, subscriptionId: string, deliveryId: string) {
@@ -86,7 +86,7 @@ export async function redeliver(db: Db, clock: Clock, principal: Principal, subs
     .returning(['id'])
     .executeTakeFirst() : undefined;
   if (!row) throw notFound('webhook event', 'event_id');
-  await wakeWorkers(db);
+  wakeWorkers(db);
   return row.id;
 }
 
@@ -104,7 +104,7 @@ export async function replay(
     .where('subscription_id', '=', subscription.id);
   query = input.status ? query.where('status', '=', 'failed') : query.where('created_at', '>=', new Date(input.since!));
   const result = await query.executeTakeFirst();
-  await wakeWorkers(db);
+  wakeWorkers(db);
   return Number(result.numUpdatedRows);
 }
 
@@ -122,5 +122,6 @@ export async function sendTestEvent(db: Db, clock: Clock, principal: Principal, 
     type: 'v1/cards', event: 'test', body, next_attempt_at: now, last_status_code: null, last_error: null,
     delivered_at: null, created_at: now,
   }).execute();
+  wakeWorkers(db);
   return id;
 }

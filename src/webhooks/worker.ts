@@ -6,8 +6,8 @@ import type { Clock } from '../domain/clock.ts';
 import { deliverOnce } from './deliver.ts';
 import { claimDue, nextDueAt, recordAttempts, removeExpired, type AttemptResult, type ClaimedDelivery } from './delivery-store.ts';
 import { createSafeAgent } from './safe-agent.ts';
+import { NOTIFY_CHANNEL } from './wake.ts';
 
-export const NOTIFY_CHANNEL = 'qcards_webhooks';
 
 export interface WorkerLogger {
   info(obj: object, msg?: string): void;
@@ -22,7 +22,7 @@ export interface WorkerOptions {
   perSubscription?: number;
   /** Rows claimed per statement. */
   batchSize?: number;
-  /** Polling interval: PGlite always polls; on PostgreSQL LISTEN/NOTIFY wakes the worker and this is a backstop. */
+  /** Polling interval: a backstop, since `wakeWorkers` (LISTEN/NOTIFY) wakes the worker when deliveries are queued. */
   pollMs?: number;
   retentionEveryMs?: number;
   dispatcher?: Dispatcher;
@@ -269,9 +269,16 @@ export class WebhookWorker {
     await this.#flushing;
   }
 
-  /** LISTEN on a dedicated PostgreSQL connection; a dropped connection is re-opened by the next poll. */
+  /**
+   * LISTEN for `wakeWorkers`: on PostgreSQL on a dedicated connection (a dropped one is re-opened by the next
+   * poll); on PGlite, whose one session serves the whole process, through its own listener.
+   */
   async #listen(): Promise<(() => Promise<void>) | undefined> {
-    const pool = this.#engine.pgPool;
+    const { pgPool: pool, pglite } = this.#engine;
+    if (pglite) {
+      const unlisten = await pglite.listen(NOTIFY_CHANNEL, () => this.wake());
+      return () => unlisten().catch(() => {});
+    }
     if (!pool) return undefined;
     let client: PoolClient | undefined;
     let stopped = false;

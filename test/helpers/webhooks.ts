@@ -6,10 +6,13 @@ import type { CardEventName } from '../../src/db/schema.ts';
 import { inTransaction } from '../../src/db/transaction.ts';
 import type { CardRecord } from '../../src/domain/card.ts';
 import { recordCardEvent } from '../../src/services/card-events.ts';
+import { wakeWorkers } from '../../src/webhooks/wake.ts';
 
-/** Records a card event the way card writes do: inside a transaction (until the lifecycle routes exist). */
+/** Records a card event the way card writes do: inside a transaction, waking the workers after the commit. */
 export async function emitCardEvent(db: Db, card: CardRecord, event: CardEventName, at: Date, actor: string | null = null): Promise<string> {
-  return inTransaction(db, (trx) => recordCardEvent(trx, { card, event, actorMembershipId: actor, at }));
+  const { id, queued } = await inTransaction(db, (trx) => recordCardEvent(trx, { card, event, actorMembershipId: actor, at }));
+  if (queued > 0) wakeWorkers(db);
+  return id;
 }
 
 export interface ReceivedRequest {

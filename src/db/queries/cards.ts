@@ -73,19 +73,27 @@ export async function findCard(
   return { card, holder: { first_name: holder_first_name, last_name: holder_last_name }, holderTeamId: holder_team_id, version };
 }
 
+/** CTEs that run in the same statement as a card write (a card event's: `cardEventCtes(…, 'changed')`). */
+export interface Alongside {
+  ctes: RawBuilder<unknown>;
+  /** A number computed from them and returned as `tally` (a card event's: the deliveries it queued). */
+  tally: RawBuilder<number>;
+}
+
 /**
- * Writes every column of a card read by `findCard`, only if the row is still at `version`, together
- * with `alongside`: CTEs (such as a card event's, `cardEventCtes(…, 'changed')`) that run in the same statement
- * and may guard on the CTE `changed`, which holds the card's id if it was written. One statement, so one round
- * trip and no explicit transaction. Returns false, having written nothing, when the card changed since it was read.
+ * Writes every column of a card read by `findCard`, only if the row is still at `version`, together with
+ * `alongside`, whose CTEs may guard on the CTE `changed` (the card's id if it was written). One statement, so one
+ * round trip and no explicit transaction. `written` is false, and nothing was written, when the card changed
+ * since it was read.
  */
 export async function saveCardIfUnchanged(
-  db: Executor, card: CardRecord, holder: HolderName, version: number, alongside: RawBuilder<unknown> | null,
-): Promise<boolean> {
+  db: Executor, card: CardRecord, holder: HolderName, version: number, alongside: Alongside | null,
+): Promise<{ written: boolean; tally: number }> {
   const update = cardUpdate(db, card, holder).where('version', '=', version).returning('id');
-  const result = await executePrepared(db, sql<{ written: number }>`
-    WITH changed AS (${update})${alongside ? sql`, ${alongside}` : sql``}
-    SELECT count(*)::int AS written FROM changed
+  const result = await executePrepared(db, sql<{ written: number; tally: number }>`
+    WITH changed AS (${update})${alongside ? sql`, ${alongside.ctes}` : sql``}
+    SELECT count(*)::int AS written, ${alongside ? alongside.tally : sql`0`} AS tally FROM changed
   `);
-  return result.rows[0]!.written === 1;
+  const row = result.rows[0]!;
+  return { written: row.written === 1, tally: row.tally };
 }

@@ -1,0 +1,42 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/engine.ts';
+
+/** The channel webhook workers LISTEN on (src/webhooks/worker.ts). */
+export const NOTIFY_CHANNEL = 'qcards_webhooks';
+
+// Why not a trigger in the writing transaction: a transaction that NOTIFYs holds PostgreSQL's notification
+// queue lock from its pre-commit until its commit is flushed to disk, so every commit that queued deliveries
+// waited for the previous one's WAL flush (~370 events/s at most on the benchmark machine, BENCHMARKS.md).
+// A NOTIFY on its own writes no WAL and waits for no flush.
+
+/** Per database handle: a NOTIFY is on its way; `again` asks for one more after it. */
+const sending = new WeakMap<Db, { again: boolean }>();
+
+/**
+ * Wakes the webhook workers of every process on this database after deliveries were queued. Call it once the
+ * queuing change has committed (a worker woken earlier would not see the rows yet). It never throws and is not
+ * awaited: the change is already durable, and a lost wake-up only delays delivery until the workers' next poll.
+ * Under load the wake-ups coalesce: while one NOTIFY is on its way, further calls cause exactly one more, sent
+ * after it, so every commit is followed by a NOTIFY that started after it.
+ */
+export function wakeWorkers(db: Db): void {
+  const current = sending.get(db);
+  if (current) {
+    current.again = true;
+    return;
+  }
+  const state = { again: false };
+  sending.set(db, state);
+  void (async () => {
+    try {
+      do {
+        state.again = false;
+        await sql`SELECT pg_notify(${NOTIFY_CHANNEL}, '')`.execute(db);
+      } while (state.again);
+    } catch {
+      // Closed pool or lost connection: the workers' poll picks the rows up.
+    } finally {
+      sending.delete(db);
+    }
+  })();
+}
