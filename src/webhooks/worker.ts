@@ -55,6 +55,8 @@ export class WebhookWorker {
   readonly #log: WorkerLogger;
   readonly #lanes = new Map<string, SubscriptionLane>();
   #inFlight = 0;
+  /** The last claim left out subscriptions whose lanes were full. */
+  #leftOutLanes = false;
   #pending: AttemptResult[] = [];
   #flushing: Promise<void> | undefined;
   #running = false;
@@ -130,7 +132,10 @@ export class WebhookWorker {
       const claimed = await this.#claim();
       attempts += claimed;
       if (claimed > 0) continue;
-      if (this.#inFlight === 0) break;
+      // Done when nothing is in flight, unless the claim left out full lanes: everything may have finished
+      // while it ran, and their subscriptions' rows are still due.
+      if (this.#inFlight === 0 && !this.#leftOutLanes) break;
+      if (this.#inFlight === 0) continue;
       // Full lanes: claim again once something finishes.
       await new Promise<void>((resolve) => this.#progress.push(resolve));
     }
@@ -197,6 +202,7 @@ export class WebhookWorker {
     const room = Math.min(this.#batchSize, this.#maxInFlight - this.#inFlight);
     if (room <= 0) return 0;
     const skip = [...this.#lanes].filter(([, lane]) => lane.active + lane.queue.length >= this.#perSubscription * 4).map(([id]) => id);
+    this.#leftOutLanes = skip.length > 0;
     const rows = await claimDue(this.#engine.db, {
       now: this.#clock.now(), leaseMs: this.#leaseMs, limit: room, perSubscription: this.#perSubscription * 4, skip,
     });
