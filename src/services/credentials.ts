@@ -112,13 +112,15 @@ export async function authenticate(db: Db, clock: Clock, header: string | undefi
   const bearer = /^Bearer\s+(\S+)$/i.exec(value);
   let row;
   if (bearer) {
-    row = (await executePrepared(db, principalQuery(db).where('credentials.secret_hash', '=', hashSecret(bearer[1]!)))).rows[0];
+    // An API key's secret is hashed like a token's: only an access token may be presented as a Bearer.
+    row = (await executePrepared(db, principalQuery(db)
+      .where('credentials.secret_hash', '=', hashSecret(bearer[1]!)).where('credentials.kind', '=', 'access_token'))).rows[0];
   } else {
     const colon = value.indexOf(':');
     if (colon <= 0 || colon === value.length - 1 || /\s/.test(value)) return 'malformed';
     const login = value.slice(0, colon);
     const secret = value.slice(colon + 1);
-    row = (await executePrepared(db, principalQuery(db).where('credentials.login', '=', login))).rows[0];
+    row = (await executePrepared(db, principalQuery(db).where('credentials.login', '=', login).where('credentials.kind', '=', 'api_key'))).rows[0];
     if (row && !sameHash(row.secret_hash, hashSecret(secret))) row = undefined;
   }
   if (!row || row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= clock.now())) return 'invalid';

@@ -51,6 +51,15 @@ for (const url of ['/v2/cards', `/v2/cards/${all[0]!.id}`]) {
     }
   });
 
+  test(`${url.replace(/[0-9a-f-]{36}/, '{id}')}: an API key's secret is not a Bearer token`, async () => {
+    const key = await issueCredential(db, { membershipId: org.owner.id, kind: 'api_key', scopes: ['card.read'] });
+    const secret = key.authorization.slice(key.authorization.indexOf(':') + 1);
+    assert.equal((await get(url, key.authorization)).statusCode, 200);
+    const res = await get(url, `Bearer ${secret}`);
+    assert.equal(res.statusCode, 401);
+    assert.equal(res.json().errors[0].code, 'unauthorized');
+  });
+
   test(`${url.replace(/[0-9a-f-]{36}/, '{id}')}: a credential without card.read is a 403 naming the scope`, async () => {
     const token = await org.token(org.admin, ['card.write', 'organization.read']);
     const res = await get(url, token);
