@@ -9,6 +9,7 @@ import type { Clock } from '../domain/clock.ts';
 import { ApiError } from '../domain/errors.ts';
 import { frameworkError, installErrorHandling, TRACE_HEADER } from './errors.ts';
 import { registerRoutes } from './routes/index.ts';
+import { parseJsonBody } from './json-body.ts';
 import { validatorCompiler } from './validation.ts';
 import { configureAuthCache } from '../services/auth-cache.ts';
 
@@ -63,14 +64,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       }
     });
   }
-  // Lifecycle endpoints take no body, and some clients still send `Content-Type: application/json` with an
-  // empty one: treat that as no body instead of a parse error.
+  // An empty JSON body is no body (lifecycle endpoints take none, and some clients still send the content
+  // type); a NUL character anywhere is a 400 (src/http/json-body.ts).
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    if (body === '') return done(null, undefined);
     try {
-      done(null, JSON.parse(body as string));
+      done(null, parseJsonBody(body as string));
     } catch (error) {
-      done(new ApiError(400, { code: 'invalid_json', detail: `the body is not valid JSON: ${(error as Error).message}`, source: { pointer: '' } }), undefined);
+      done(error as Error, undefined);
     }
   });
 

@@ -1,4 +1,5 @@
 import { startTestApp } from '../helpers/app.ts';
+import { badInputTests } from './bad-input.cases.ts';
 import { createTests } from './create.cases.ts';
 import { modelTests } from './model.cases.ts';
 import { transitionReplayTests, transitionTests } from './transitions.cases.ts';
@@ -11,3 +12,4 @@ await transitionTests(ctx);
 await transitionReplayTests(ctx);
 await updateTests(ctx);
 await modelTests(ctx);
+await badInputTests(ctx);

@@ -2,7 +2,7 @@ import { changeCard } from '../../../services/card-writes.ts';
 import type { App, AppDeps } from '../../app.ts';
 import { principalOf, requireScopes } from '../../auth.ts';
 import { writeGuards } from '../../write-guards.ts';
-import { CardIdParams, cardIdOf, CardResponse, sendCard, WRITE_SECURITY } from './schemas.ts';
+import { CardIdParams, cardIdOf, CardResponse, NoBody, sendCard, WRITE_SECURITY } from './schemas.ts';
 
 // The five body-less PUTs: one row each, the move itself is in the domain's transition table.
 const OPERATIONS = [
@@ -17,7 +17,7 @@ export function registerLifecycleRoutes(app: App, deps: AppDeps): void {
   for (const op of OPERATIONS) {
     const guards = writeGuards(deps, { sca: op.sca });
     app.put(`/v2/cards/:id/${op.path}`, {
-      schema: { tags: ['Cards'], summary: op.summary, description: op.description, security: WRITE_SECURITY, params: CardIdParams, response: { 200: CardResponse } },
+      schema: { tags: ['Cards'], summary: op.summary, description: op.description, security: WRITE_SECURITY, params: CardIdParams, body: NoBody, response: { 200: CardResponse } },
       onRequest: requireScopes(deps.engine.db, deps.clock, ['card.write']),
       preHandler: guards.preHandler,
       onSend: guards.onSend,

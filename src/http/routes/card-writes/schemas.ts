@@ -19,6 +19,12 @@ export function cardIdOf(params: { id: string }): string {
 
 export const CardIdParams = Type.Object({ id: Type.String({ description: 'The card id (uuid)' }) });
 
+/** The body of a write that takes none: no body, `null` or `{}`; any field is unknown, so a 400 (CONTRACT.md). */
+export const NoBody = Type.Unsafe<Record<string, never> | null>({
+  // One schema with two types, not a union: a union reported "must be null" beside the unknown field.
+  type: ['object', 'null'], properties: {}, additionalProperties: false, description: 'No body (or an empty object).',
+});
+
 export const Euros = (description: string) => Type.Integer({ minimum: 0, maximum: 1_000_000, description: `${description}, whole euros` });
 
 export const ActiveDays = Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), {

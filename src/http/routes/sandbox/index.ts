@@ -9,7 +9,7 @@ import { simulateSpend } from '../../../services/sandbox.ts';
 import type { App, AppDeps } from '../../app.ts';
 import { principalOf, requireOperator, requireScopes } from '../../auth.ts';
 import { writeGuards } from '../../write-guards.ts';
-import { CardIdParams, cardIdOf, CardResponse, sendCard, sendJsonText, WRITE_SECURITY } from '../card-writes/schemas.ts';
+import { CardIdParams, cardIdOf, CardResponse, NoBody, sendCard, sendJsonText, WRITE_SECURITY } from '../card-writes/schemas.ts';
 
 // qcards' sandbox (beyond Qonto, under its own prefix): what a real card would do by itself. Card actions use
 // the organization's normal credentials (card.write) and role rules; moving the clock is global, so it needs
@@ -40,7 +40,7 @@ export function registerSandboxRoutes(app: App, deps: AppDeps): void {
   app.post(`${SANDBOX_PREFIX}/cards/:id/activate`, {
     schema: {
       tags: ['Sandbox'], summary: 'Activate a pending card', description: 'pending → live with pin_set; emits `activated`. Owners, admins and the holder.',
-      security: WRITE_SECURITY, params: CardIdParams, response: { 200: CardResponse },
+      security: WRITE_SECURITY, params: CardIdParams, body: NoBody, response: { 200: CardResponse },
     },
     onRequest: cardWrite, preHandler: guards.preHandler, onSend: guards.onSend,
   }, async (request, reply) => sendCard(reply, await changeCard(db, deps.clock, principalOf(request), cardIdOf(request.params), { kind: 'activate' })));
