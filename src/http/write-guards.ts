@@ -6,7 +6,7 @@ import { requireSca } from '../services/sca.ts';
 import type { AppDeps } from './app.ts';
 import { principalOf } from './auth.ts';
 
-// Route hooks shared by every card write: X-Qonto-Idempotency-Key (claim before the handler, store or release
+// Route hooks shared by every write (cards, sandbox, webhook subscriptions): X-Qonto-Idempotency-Key (claim before the handler, store or release
 // the claim when the answer is sent) and SCA (after the idempotency check, so a replayed success needs no
 // second SCA). Route order: onRequest auth → validation → preHandler [idempotency, sca] → handler → onSend.
 
@@ -53,10 +53,12 @@ export function writeGuards(deps: AppDeps, options: { idempotencyRequired?: bool
     const scope = owned.get(request);
     if (!scope) return payload;
     owned.delete(request);
-    const success = reply.statusCode >= 200 && reply.statusCode < 300 && typeof payload === 'string';
+    // A 204 (a deleted subscription) has no payload: its answer is stored as an empty body.
+    const body = payload === undefined || payload === null ? '' : payload;
+    const success = reply.statusCode >= 200 && reply.statusCode < 300 && typeof body === 'string';
     if (success) {
       const contentType = String(reply.getHeader('content-type') ?? 'application/json; charset=utf-8');
-      await completeKey(db, deps.clock, scope, deps.config.idempotencyWindowSeconds, { statusCode: reply.statusCode, contentType, body: payload as string });
+      await completeKey(db, deps.clock, scope, deps.config.idempotencyWindowSeconds, { statusCode: reply.statusCode, contentType, body });
     } else {
       await releaseKey(db, scope);
     }

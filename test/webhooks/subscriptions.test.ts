@@ -149,3 +149,34 @@ test('a page beyond what SQL can offset is a 400 naming page, on the subscriptio
   assert.equal(events.statusCode, 400, events.body);
   assert.equal(events.json().errors[0].source.parameter, 'page');
 });
+
+test('X-Qonto-Idempotency-Key: a repeated create makes one subscription and answers the first 201 again; a repeated delete answers 204 again', async () => {
+  const org = await createOrgFixture(db);
+  const key = crypto.randomUUID();
+  const create = () => app.inject({
+    method: 'POST', url: '/v2/webhook_subscriptions', headers: { authorization: org.owner.auth, 'x-qonto-idempotency-key': key },
+    payload: { callback_url: URL_OK, types: ['v1/cards'] },
+  });
+  const [first, second] = await Promise.all([create(), create()]);
+  assert.equal(first!.statusCode, 201);
+  assert.equal(second!.statusCode, 201);
+  assert.equal(second!.body, first!.body);
+  const list = await app.inject({ method: 'GET', url: '/v2/webhook_subscriptions', headers: { authorization: org.owner.auth } });
+  assert.deepEqual(list.json().subscriptions.map((s: { id: string }) => s.id), [first!.json().id]);
+  const deleteKey = crypto.randomUUID();
+  const del = () => app.inject({
+    method: 'DELETE', url: `/v2/webhook_subscriptions/${first!.json().id}`, headers: { authorization: org.owner.auth, 'x-qonto-idempotency-key': deleteKey },
+  });
+  const removed = await del();
+  assert.equal(removed.statusCode, 204);
+  const again = await del();
+  assert.equal(again.statusCode, 204);
+  assert.equal(again.headers['x-qonto-idempotent-replay'], 'true');
+  // A key reused for another request is refused, in this API's flat error format.
+  const reused = await app.inject({
+    method: 'PUT', url: `/v2/webhook_subscriptions/${first!.json().id}`, headers: { authorization: org.owner.auth, 'x-qonto-idempotency-key': key },
+    payload: { callback_url: URL_OK, types: ['v1/cards'] },
+  });
+  assert.equal(reused.statusCode, 422, reused.body);
+  assert.equal(reused.json().code, 'idempotency_key_reused');
+});

@@ -1,10 +1,12 @@
 import type { App, AppDeps } from '../../app.ts';
 import { principalOf, requireScopes } from '../../auth.ts';
+import { writeGuards } from '../../write-guards.ts';
 import { subscriptionApiObject, type ApiSubscription } from '../../../domain/webhook-subscription.ts';
 import { createSubscription } from '../../../services/webhook-subscriptions.ts';
 import { CreateBody, CreatedSubscription, FlatError, policyOf, SECURITY, TAGS } from './schemas.ts';
 
 export function registerCreateSubscription(app: App, deps: AppDeps): void {
+  const guards = writeGuards(deps);
   app.post('/v2/webhook_subscriptions', {
     schema: {
       tags: TAGS,
@@ -16,6 +18,9 @@ export function registerCreateSubscription(app: App, deps: AppDeps): void {
     },
     config: { errorStyle: 'flat' },
     onRequest: requireScopes(deps.engine.db, deps.clock, ['webhook']),
+    // X-Qonto-Idempotency-Key is honoured on every write (CONTRACT.md), these included.
+    preHandler: guards.preHandler,
+    onSend: guards.onSend,
   }, async (request, reply) => {
     const row = await createSubscription(deps.engine.db, deps.clock, policyOf(deps), principalOf(request), request.body);
     return reply.status(201).send(subscriptionApiObject(row, { withSecret: true }) as Required<ApiSubscription>);

@@ -1,10 +1,12 @@
 import { Type } from 'typebox';
 import type { App, AppDeps } from '../../app.ts';
 import { principalOf, requireScopes } from '../../auth.ts';
+import { writeGuards } from '../../write-guards.ts';
 import { deleteSubscription } from '../../../services/webhook-subscriptions.ts';
 import { FlatError, IdParams, SECURITY, TAGS } from './schemas.ts';
 
 export function registerDeleteSubscription(app: App, deps: AppDeps): void {
+  const guards = writeGuards(deps);
   app.delete('/v2/webhook_subscriptions/:id', {
     schema: {
       tags: TAGS,
@@ -16,6 +18,9 @@ export function registerDeleteSubscription(app: App, deps: AppDeps): void {
     },
     config: { errorStyle: 'flat' },
     onRequest: requireScopes(deps.engine.db, deps.clock, ['webhook']),
+    // X-Qonto-Idempotency-Key is honoured on every write (CONTRACT.md), these included.
+    preHandler: guards.preHandler,
+    onSend: guards.onSend,
   }, async (request, reply) => {
     await deleteSubscription(deps.engine.db, principalOf(request), request.params.id);
     return reply.status(204).send(null);

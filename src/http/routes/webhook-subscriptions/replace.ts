@@ -1,10 +1,12 @@
 import type { App, AppDeps } from '../../app.ts';
 import { principalOf, requireScopes } from '../../auth.ts';
+import { writeGuards } from '../../write-guards.ts';
 import { subscriptionApiObject } from '../../../domain/webhook-subscription.ts';
 import { replaceSubscription } from '../../../services/webhook-subscriptions.ts';
 import { FlatError, IdParams, policyOf, ReplaceBody, SECURITY, Subscription, TAGS } from './schemas.ts';
 
 export function registerReplaceSubscription(app: App, deps: AppDeps): void {
+  const guards = writeGuards(deps);
   app.put('/v2/webhook_subscriptions/:id', {
     schema: {
       tags: TAGS,
@@ -17,6 +19,9 @@ export function registerReplaceSubscription(app: App, deps: AppDeps): void {
     },
     config: { errorStyle: 'flat' },
     onRequest: requireScopes(deps.engine.db, deps.clock, ['webhook']),
+    // X-Qonto-Idempotency-Key is honoured on every write (CONTRACT.md), these included.
+    preHandler: guards.preHandler,
+    onSend: guards.onSend,
   }, async (request) => {
     const row = await replaceSubscription(deps.engine.db, deps.clock, policyOf(deps), principalOf(request), request.params.id, request.body);
     return subscriptionApiObject(row);
