@@ -119,6 +119,15 @@ function sortParam(query: RawQuery, errors: ErrorItem[]): CardListParams['sort']
 }
 
 /** Parses GET /v2/cards' query string (as Fastify's parser hands it over); throws one 400 naming every bad parameter. */
+/** `page` and `per_page` as GET /v2/cards takes them, for the other paginated lists (GET /v2/memberships). */
+export function parsePageQuery(query: RawQuery): { page: number; perPage: number } {
+  const errors: ErrorItem[] = [];
+  const page = integerParam(query, 'page', 1, MAX_PAGE, errors);
+  const perPage = integerParam(query, 'per_page', DEFAULT_PER_PAGE, MAX_PER_PAGE, errors);
+  if (errors.length > 0) throw new ApiError(400, errors);
+  return { page, perPage };
+}
+
 export function parseCardListQuery(query: RawQuery): CardListParams {
   const errors: ErrorItem[] = [];
   const page = integerParam(query, 'page', 1, MAX_PAGE, errors);

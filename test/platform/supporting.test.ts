@@ -61,7 +61,9 @@ test('GET /v2/memberships rejects bad page and per_page with a 400 naming the pa
   const org = await createOrgFixture(db);
   const cases: Array<[string, string]> = [
     ['page=0', 'page'], ['page=-1', 'page'], ['page=abc', 'page'], ['page=1.5', 'page'], ['page=99999999999999', 'page'],
-    ['per_page=0', 'per_page'], ['per_page=101', 'per_page'], ['per_page=x', 'per_page'], ['page=1&page=2', 'page'],
+    ['per_page=0', 'per_page'], ['per_page=101', 'per_page'], ['per_page=x', 'per_page'],
+    // The cards list's rules (README): digits only.
+    ['per_page=1e1', 'per_page'], ['per_page=0x10', 'per_page'], ['per_page=%2B5', 'per_page'], ['per_page=%205', 'per_page'], ['per_page=5.0', 'per_page'],
   ];
   for (const [query, parameter] of cases) {
     const res = await get(`/v2/memberships?${query}`, org.owner.auth);
@@ -72,6 +74,11 @@ test('GET /v2/memberships rejects bad page and per_page with a 400 naming the pa
     assert.match(body.errors[0].detail, new RegExp(parameter));
     assert.equal(typeof body.trace_id, 'string');
   }
+  // As on the cards list: a repeated parameter takes its last value, an empty one its default.
+  const repeated = await get('/v2/memberships?per_page=1&page=1&page=2', org.owner.auth);
+  assert.equal(repeated.statusCode, 200);
+  assert.equal(repeated.json().meta.current_page, 2);
+  assert.equal((await get('/v2/memberships?page=&per_page=', org.owner.auth)).json().meta.per_page, 100);
   // Unknown parameters are ignored, as on Qonto.
   assert.equal((await get('/v2/memberships?foo=bar', org.owner.auth)).statusCode, 200);
 });

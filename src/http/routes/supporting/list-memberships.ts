@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { countMemberships, listMemberships } from '../../../db/queries/organizations.ts';
+import { parsePageQuery } from '../../../domain/card-list.ts';
 import { membershipListItem } from '../../../domain/organization-objects.ts';
 import { pageMeta, pageOffset } from '../../../domain/page-meta.ts';
 import type { App, AppDeps } from '../../app.ts';
@@ -21,10 +22,14 @@ const schema = {
 };
 
 export function registerListMemberships(app: App, deps: AppDeps): void {
-  app.get('/v2/memberships', { schema, onRequest: requireScopes(deps.engine.db, deps.clock, ['organization.read']) }, async (request) => {
+  app.get('/v2/memberships', {
+    schema,
+    onRequest: requireScopes(deps.engine.db, deps.clock, ['organization.read']),
+    // The querystring schema documents; parsePageQuery validates, with the cards list's rules (README).
+    validatorCompiler: () => () => true,
+  }, async (request) => {
     const { organizationId } = principalOf(request);
-    const page = request.query.page ?? 1;
-    const perPage = request.query.per_page ?? 100;
+    const { page, perPage } = parsePageQuery(request.query as Record<string, unknown>);
     const total = await countMemberships(deps.engine.db, organizationId);
     const offset = pageOffset(page, perPage);
     const rows = offset < total ? await listMemberships(deps.engine.db, organizationId, { limit: perPage, offset }) : [];
