@@ -13,8 +13,9 @@ export const SCA_SESSION_TTL_MS = 15 * 60_000;
 
 export type ScaResult = 'waiting' | 'allow' | 'deny';
 
+/** Qonto's 428 carries a `message` and the `sca_session_token` (qonto-reference.md §4.1), beside the errors. */
 function required(token: string, code: string, detail: string): ApiError {
-  return new ApiError(428, { code, detail }, { sca_session_token: token });
+  return new ApiError(428, { code, detail }, { message: detail, sca_session_token: token });
 }
 
 async function newSession(db: Db, clock: Clock, p: Principal, requestHash: string): Promise<string> {

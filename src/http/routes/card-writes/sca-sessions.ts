@@ -8,7 +8,12 @@ import { WRITE_SECURITY } from './schemas.ts';
 // Any credential of the session's organization may call them (no scope is needed for one's own SCA).
 
 const TokenParams = Type.Object({ token: Type.String({ minLength: 1, maxLength: 100 }) });
-const ResultBody = Type.Object({ result: Type.Union([Type.Literal('waiting'), Type.Literal('allow'), Type.Literal('deny')]) });
+// Qonto's poll answer: `{"result": …, "canceled_at": ""}` (qonto-reference.md §4.1); sessions here are never
+// canceled, so canceled_at is always the empty string Qonto shows.
+const ResultBody = Type.Object({
+  result: Type.Union([Type.Literal('waiting'), Type.Literal('allow'), Type.Literal('deny')]),
+  canceled_at: Type.String(),
+});
 
 export function registerScaSessions(app: App, deps: AppDeps): void {
   const auth = requireScopes(deps.engine.db, deps.clock, []);
@@ -17,7 +22,7 @@ export function registerScaSessions(app: App, deps: AppDeps): void {
     app.get(path, {
       schema: { tags: ['SCA'], summary: 'Retrieve an SCA session', security: WRITE_SECURITY, params: TokenParams, response: { 200: ResultBody } },
       onRequest: auth,
-    }, async (request) => ({ result: await scaResult(db, deps.clock, principalOf(request), request.params.token) }));
+    }, async (request) => ({ result: await scaResult(db, deps.clock, principalOf(request), request.params.token), canceled_at: '' }));
   }
   for (const result of ['allow', 'deny'] as const) {
     app.post(`/v2/mocked_sca_sessions/:token/${result}`, {
