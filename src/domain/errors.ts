@@ -1,7 +1,7 @@
 // The one error type of qcards. Services and the domain throw it; src/http/errors.ts turns it into Qonto's
 // error body. `source` names what was wrong: a query or path `parameter`, or a JSON `pointer` into the body.
 
-export type ErrorSource = { parameter: string } | { pointer: string } | { header: string };
+export type ErrorSource = { parameter: string } | { pointer: string };
 
 export interface ErrorItem {
   code: string;

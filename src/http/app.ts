@@ -60,7 +60,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     app.addHook('onRequest', async (request) => {
       if (!request.url.startsWith('/v2/')) return;
       if (request.headers['x-qonto-staging-token'] !== expected) {
-        throw new ApiError(401, { code: 'unauthorized', detail: 'X-Qonto-Staging-Token is missing or wrong', source: { header: 'X-Qonto-Staging-Token' } });
+        throw new ApiError(401, { code: 'unauthorized', detail: 'X-Qonto-Staging-Token is missing or wrong' });
       }
     });
   }

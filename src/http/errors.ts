@@ -71,7 +71,7 @@ function toApiError(error: FastifyError): ApiError {
   if (error.validation) return fromValidation(error);
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new ApiError(415, { code: 'unsupported_media_type', detail: 'the body must be application/json', source: { header: 'Content-Type' } });
+      return new ApiError(415, { code: 'unsupported_media_type', detail: 'the body must be application/json', source: { parameter: 'Content-Type' } });
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new ApiError(413, { code: 'payload_too_large', detail: 'the body is too large' });
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
@@ -108,8 +108,8 @@ function validationItem(context: string, e: AjvError): ErrorItem {
   const missingProp = e.keyword === 'required' ? String(e.params.missingProperty) : undefined;
   const path = [...segments, ...(extraProp ?? missingProp ? [extraProp ?? missingProp!] : [])];
   const name = context === 'body' ? `/${path.join('/')}` : path[0] ?? '';
-  const source: ErrorSource =
-    context === 'body' ? { pointer: name } : context === 'headers' ? { header: name } : { parameter: name };
+  // Query, path and header values are all request parameters (OpenAPI's `in: query|path|header`).
+  const source: ErrorSource = context === 'body' ? { pointer: name } : { parameter: name };
   const subject = context === 'body' ? (path.join('.') || 'body') : name;
   const [code, detail] = describe(e, subject);
   return { code, detail, source };

@@ -28,10 +28,10 @@ export function writeGuards(deps: AppDeps, options: { idempotencyRequired?: bool
     const key = Array.isArray(raw) ? raw[0] : raw;
     if (key === undefined || key === '') {
       if (!options.idempotencyRequired) return;
-      throw new ApiError(400, { code: 'required', detail: 'the X-Qonto-Idempotency-Key header is required (a UUID v4 is recommended)', source: { header: 'X-Qonto-Idempotency-Key' } });
+      throw new ApiError(400, { code: 'required', detail: 'the X-Qonto-Idempotency-Key header is required (a UUID v4 is recommended)', source: { parameter: 'X-Qonto-Idempotency-Key' } });
     }
     if (key.length > KEY_MAX_LENGTH) {
-      throw new ApiError(400, { code: 'too_long', detail: `X-Qonto-Idempotency-Key must be at most ${KEY_MAX_LENGTH} characters long`, source: { header: 'X-Qonto-Idempotency-Key' } });
+      throw new ApiError(400, { code: 'too_long', detail: `X-Qonto-Idempotency-Key must be at most ${KEY_MAX_LENGTH} characters long`, source: { parameter: 'X-Qonto-Idempotency-Key' } });
     }
     const p = principalOf(request);
     const scope: KeyScope = { organizationId: p.organizationId, membershipId: p.membershipId, key, method: request.method, path: request.url.split('?')[0]! };

@@ -51,7 +51,7 @@ export async function claimKey(db: Db, clock: Clock, s: KeyScope): Promise<Claim
       throw new ApiError(422, {
         code: 'idempotency_key_reused',
         detail: `this X-Qonto-Idempotency-Key was used for ${row.method} ${row.path}; use a new key for another request`,
-        source: { header: 'X-Qonto-Idempotency-Key' },
+        source: { parameter: 'X-Qonto-Idempotency-Key' },
       });
     }
     if (row.state === 'done') {
@@ -71,7 +71,7 @@ export async function claimKey(db: Db, clock: Clock, s: KeyScope): Promise<Claim
       continue;
     }
     if (Date.now() - started > MAX_WAIT_MS) {
-      throw new ApiError(409, { code: 'idempotency_key_in_use', detail: 'a request with this X-Qonto-Idempotency-Key is still running', source: { header: 'X-Qonto-Idempotency-Key' } });
+      throw new ApiError(409, { code: 'idempotency_key_in_use', detail: 'a request with this X-Qonto-Idempotency-Key is still running', source: { parameter: 'X-Qonto-Idempotency-Key' } });
     }
     await sleep(Math.min(5 + round * 5, 50));
   }

@@ -42,7 +42,7 @@ export async function requireSca(db: Db, clock: Clock, p: Principal, requestHash
     throw await retry('sca_session_invalid', 'the SCA session is unknown or expired; a new session was started');
   }
   if (row.request_hash !== requestHash) {
-    throw new ApiError(422, { code: 'sca_session_mismatch', detail: 'the SCA session was issued for another request: replay the identical request', source: { header: 'X-Qonto-Sca-Session-Token' } });
+    throw new ApiError(422, { code: 'sca_session_mismatch', detail: 'the SCA session was issued for another request: replay the identical request', source: { parameter: 'X-Qonto-Sca-Session-Token' } });
   }
   if (row.result === 'waiting') throw required(row.token, 'sca_pending', 'the SCA session is still waiting for the user\'s decision');
   if (row.result === 'deny') throw new ApiError(403, { code: 'sca_denied', detail: 'the user denied the SCA session' });

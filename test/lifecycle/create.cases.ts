@@ -59,7 +59,7 @@ export async function createTests(ctx: TestContext): Promise<void> {
   test('the idempotency key is required on create: 400 naming the header', async () => {
     const res = await app.inject({ method: 'POST', url: '/v2/cards', headers: { authorization: org.owner.auth }, payload: { card: newCardBody(org, 'virtual') } });
     assert.equal(res.statusCode, 400);
-    assert.deepEqual(res.json().errors[0].source, { header: 'X-Qonto-Idempotency-Key' });
+    assert.deepEqual(res.json().errors[0].source, { parameter: 'X-Qonto-Idempotency-Key' });
   });
 
   test('a repeated key returns the first answer byte for byte and creates one card', async () => {

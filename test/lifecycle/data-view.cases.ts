@@ -55,7 +55,7 @@ export async function dataViewTests(ctx: TestContext): Promise<void> {
       for (const lang of [null, 'nl', '']) {
         const res = await dataView(card.id, org.owner.auth, lang);
         assert.equal(res.statusCode, 400, String(lang));
-        assert.deepEqual(res.json().errors[0].source, { header: 'Accept-Language' });
+        assert.deepEqual(res.json().errors[0].source, { parameter: 'Accept-Language' });
       }
       for (const lang of ['en', 'it', 'es', 'de', 'fr', 'pt']) assert.equal((await dataView(card.id, org.owner.auth, lang)).statusCode, 200);
     });

@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 
 // Schemas shared by every route group. Error bodies are built in src/http/errors.ts; this schema documents
 // them and, being open (additionalProperties), never strips what that code adds: `status`/`message` on 422
-// items, `source.header`, SCA's `sca_session_token`.
+// items, SCA's `message` and `sca_session_token`.
 
 /** Qonto's pagination `meta` (built by src/domain/page-meta.ts). */
 export const PageMeta = Type.Object({

@@ -14,7 +14,7 @@ export function languageOf(header: string | undefined): CardViewLanguage {
   throw new ApiError(400, {
     code: header ? 'not_in_list' : 'required',
     detail: `the Accept-Language header is required and must be one of: ${CARD_VIEW_LANGUAGES.join(', ')}`,
-    source: { header: 'Accept-Language' },
+    source: { parameter: 'Accept-Language' },
   });
 }
 
