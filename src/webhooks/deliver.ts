@@ -6,6 +6,12 @@ import { parseRetryAfter } from './schedule.ts';
 import { deliveryHeaders } from './sign.ts';
 
 const EXCERPT_CHARS = 1024;
+
+/**
+ * Text from a receiver as PostgreSQL can store it: text cannot hold NUL, and one answer with a NUL made the
+ * whole batch of results fail to record, so those deliveries were sent again every lease, forever.
+ */
+const storable = (text: string): string => text.replaceAll('\u0000', '\uFFFD');
 /** Bytes of a receiver's answer read at most; the rest is discarded with the connection. */
 const MAX_READ_BYTES = 64 * 1024;
 
@@ -59,7 +65,7 @@ async function readExcerpt(body: AsyncIterable<Buffer> & { destroy(): void }): P
     }
   }
   if (size === 0) return null;
-  return Buffer.concat(chunks).toString('utf8').slice(0, EXCERPT_CHARS);
+  return storable(Buffer.concat(chunks).toString('utf8').slice(0, EXCERPT_CHARS));
 }
 
 function describe(error: unknown, timeoutMs: number): string {
@@ -71,5 +77,5 @@ function describe(error: unknown, timeoutMs: number): string {
     return `blocked address: ${e.message ?? e.cause?.message}`;
   }
   const code = e.code ?? e.cause?.code;
-  return `${code ? `${code}: ` : ''}${e.message ?? String(error)}`.slice(0, 500);
+  return storable(`${code ? `${code}: ` : ''}${e.message ?? String(error)}`.slice(0, 500));
 }

@@ -250,17 +250,30 @@ export class WebhookWorker {
       while (this.#pending.length > 0) {
         const batch = this.#pending;
         this.#pending = [];
-        try {
-          await recordAttempts(this.#engine.db, this.#clock.now(), batch);
-        } catch (error) {
-          // The rows stay claimed until their lease runs out, then are sent again: at least once, never lost.
-          this.#log.error({ err: error, deliveries: batch.length }, 'recording webhook attempts failed');
-        }
+        await this.#record(batch);
         for (let i = 0; i < batch.length; i++) this.#finished();
       }
       this.#flushing = undefined;
     })();
     return this.#flushing;
+  }
+
+  /**
+   * Records a batch in one statement. If it fails, each result is recorded alone, so that one bad row (a
+   * subscription deleted meanwhile, say) does not send every other delivery of the batch again. A result that
+   * still cannot be recorded stays claimed until its lease runs out, then is sent again: at least once, never lost.
+   */
+  async #record(batch: AttemptResult[]): Promise<void> {
+    try {
+      await recordAttempts(this.#engine.db, this.#clock.now(), batch);
+      return;
+    } catch (error) {
+      if (batch.length === 1) {
+        this.#log.error({ err: error, delivery: batch[0]!.id }, 'recording a webhook attempt failed');
+        return;
+      }
+    }
+    for (const result of batch) await this.#record([result]);
   }
 
   #finished(): void {

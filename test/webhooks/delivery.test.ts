@@ -58,6 +58,21 @@ test('a committed change is delivered once, with the seed envelope, the data of 
   assert.equal(row!.id, envelope.id);
 });
 
+test('an answer holding a NUL byte is recorded (as U+FFFD), with the rest of its batch: nothing is sent twice', async () => {
+  const { rx, sub, card } = await setup(await startReceiver(() => ({ status: 200, body: 'ok\u0000' })));
+  const other = await setup();
+  await emitCardEvent(db, card, 'locked', clock.now());
+  await emitCardEvent(db, other.card, 'locked', clock.now());
+  assert.equal(await worker.runOnce(), 2);
+  const [row] = await deliveriesOf(sub.id);
+  assert.equal(row!.status, 'delivered');
+  const [attempt] = await db.selectFrom('webhook_attempts').selectAll().where('delivery_id', '=', row!.id).execute();
+  assert.equal(attempt!.response_excerpt, 'ok\uFFFD');
+  assert.equal((await deliveriesOf(other.sub.id))[0]!.status, 'delivered');
+  assert.equal(await worker.runOnce(), 0);
+  assert.equal(rx.received.length, 1);
+});
+
 test('a rolled-back change queues nothing', async () => {
   const { rx, sub, card } = await setup();
   await assert.rejects(inTransaction(db, async (trx) => {
