@@ -30,6 +30,8 @@ export async function dataViewTests(ctx: TestContext): Promise<void> {
       assert.match(url, /^https:\/\/cards\.example\.test\/qcards\/card-view\/[A-Za-z0-9_-]{40,}$/);
       const row = await db.selectFrom('cards').select(['pan', 'cvv']).where('id', '=', card.id).executeTakeFirstOrThrow();
       assert.ok(!res.body.includes(row.pan));
+      // A link previewer's HEAD does not spend the link.
+      assert.equal((await app.inject({ method: 'HEAD', url: pathOf(url) })).statusCode, 404);
       const page = await app.inject({ method: 'GET', url: pathOf(url) });
       assert.equal(page.statusCode, 200);
       assert.match(page.headers['content-type'] as string, /text\/html/);

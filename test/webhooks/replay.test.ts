@@ -55,6 +55,11 @@ test('the event log lists events newest first with every attempt, and filters by
   const bad = await call('GET', '/events?status=lost');
   assert.equal(bad.statusCode, 400);
   assert.deepEqual(bad.json().errors[0].source, { parameter: 'status' });
+  for (const event of ['%00', 'lost_card']) {
+    const res = await call('GET', `/events?event=${event}`);
+    assert.equal(res.statusCode, 400, event);
+    assert.deepEqual(res.json().errors[0].source, { parameter: 'event' });
+  }
 });
 
 test('redelivering an event sends it again with the same id', async () => {

@@ -40,6 +40,9 @@ export function registerCardViewPage(app: App, deps: AppDeps): void {
   app.get(`${CARD_VIEW_PATH}/:token`, {
     schema: { hide: true, params: Type.Object({ token: Type.String({ maxLength: 100 }) }) },
     logLevel: 'warn',
+    // Fastify answers HEAD by running the GET handler, which spends the single-use link: a link previewer's
+    // HEAD left the user a 410. No HEAD route, so HEAD is a 404 and the link stays unopened.
+    exposeHeadRoute: false,
   }, async (request, reply) => {
     reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').header('x-content-type-options', 'nosniff')
       .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'");
