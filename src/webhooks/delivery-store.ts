@@ -41,7 +41,8 @@ export async function claimDue(
         LIMIT ${input.perSubscription}
         FOR UPDATE SKIP LOCKED
       ) d
-      WHERE s.id <> ALL (${input.skip}::uuid[])
+      -- A subscription disabled by a 410 while a change was queuing for it gets nothing more.
+      WHERE s.id <> ALL (${input.skip}::uuid[]) AND s.status = 'active'
       ORDER BY d.next_attempt_at
       LIMIT ${input.limit}
     )
@@ -70,7 +71,8 @@ export interface AttemptResult {
 
 /**
  * Records a batch of attempts and their consequences in one statement: the attempt rows; the delivery marked
- * delivered, rescheduled (the schedule of schedule.ts, computed here in SQL with the row's attempt count) or
+ * delivered, rescheduled (the schedule of schedule.ts, computed here in SQL with the row's attempt count, or a
+ * receiver's longer Retry-After: a shorter one would burn the twelve tries in seconds) or
  * failed once attempts reach MAX_ATTEMPTS; and, for 410 Gone, the subscription disabled with every other
  * pending delivery of it marked failed (they stay replayable). A delivery another worker already completed
  * keeps its state; the attempt is still logged.
@@ -105,7 +107,7 @@ export async function recordAttempts(db: Db, now: Date, results: AttemptResult[]
         last_error = r.error,
         next_attempt_at = CASE
           WHEN r.outcome = 'retry' AND d.attempts < ${MAX_ATTEMPTS} THEN ${now}::timestamptz + make_interval(secs =>
-            COALESCE(r.retry_after::float8,
+            greatest(COALESCE(r.retry_after::float8, 0),
               least(${RETRY_BASE_SECONDS}::float8 * power(${RETRY_FACTOR}::float8, d.attempts - 1), ${RETRY_CAP_SECONDS}::float8)
                 * (${1 - RETRY_JITTER}::float8 + random() * ${2 * RETRY_JITTER}::float8)))
           ELSE d.next_attempt_at END

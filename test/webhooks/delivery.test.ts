@@ -144,7 +144,22 @@ test('failures are retried on the published schedule, with jitter, then marked f
   assert.ok(attempts.every((a) => a.status_code === 500 && a.response_excerpt === 'boom'));
 });
 
-test('Retry-After is honoured instead of the schedule, and capped at one hour', async () => {
+test('a Retry-After shorter than the schedule does not shorten it', async () => {
+  const { rx, sub, card } = await setup();
+  rx.respond(() => ({ status: 503, headers: { 'retry-after': '1' } }));
+  await emitCardEvent(db, card, 'created', clock.now());
+  const before = clock.now().getTime();
+  await worker.runOnce();
+  const [row] = await deliveriesOf(sub.id);
+  const waited = row!.next_attempt_at.getTime() - before;
+  assert.ok(waited >= 8_000 && waited < 13_000, `the first retry waits 10 s ± 20%, not 1 s: ${waited}`);
+  // Let it succeed, so the next tests' runOnce finds nothing of this one due.
+  rx.respond(() => ({ status: 200 }));
+  clock.advance(13_000);
+  assert.equal(await worker.runOnce(), 1);
+});
+
+test('a longer Retry-After is honoured instead of the schedule, and capped at one hour', async () => {
   const { rx, sub, card } = await setup();
   rx.respond(() => ({ status: 503, headers: { 'retry-after': '120' } }));
   await emitCardEvent(db, card, 'created', clock.now());
