@@ -153,9 +153,13 @@ export function blockedAddressReason(ip: string, policy: AddressPolicy): string 
 const BLOCKED_NAMES = [/^localhost$/, /\.localhost$/, /^metadata\.google\.internal$/, /\.internal$/, /\.local$/];
 const LOOPBACK_NAMES = [/^localhost$/, /\.localhost$/];
 
+/** A host name the operator listed: it may be reached whatever it resolves to (docs/webhooks.md). */
+export const hostAllowed = (host: string, policy: AddressPolicy): boolean =>
+  policy.allowList.some((e) => e.toLowerCase() === host.toLowerCase());
+
 export function blockedHostReason(host: string, policy: AddressPolicy): string | undefined {
   const name = host.toLowerCase();
-  if (policy.allowList.some((e) => e.toLowerCase() === name)) return undefined;
+  if (hostAllowed(name, policy)) return undefined;
   if (name.endsWith('.')) return 'a host name ending with a dot is not accepted';
   if (policy.allowLoopback && LOOPBACK_NAMES.some((r) => r.test(name))) return undefined;
   if (BLOCKED_NAMES.some((r) => r.test(name))) return 'a local host name';
@@ -184,7 +188,7 @@ export function callbackUrlProblem(raw: string, policy: AddressPolicy): string |
   const family = isIP(host);
   const loopbackTarget = family !== 0 ? isLoopback(host) : LOOPBACK_NAMES.some((r) => r.test(host.toLowerCase()));
   if (url.protocol === 'http:') {
-    if (!(policy.allowLoopback && loopbackTarget) && !policy.allowList.some((e) => e.toLowerCase() === host.toLowerCase())) {
+    if (!(policy.allowLoopback && loopbackTarget) && !hostAllowed(host, policy)) {
       return policy.allowLoopback
         ? 'callback_url must use https (http is accepted only for loopback receivers)'
         : 'callback_url must use https';

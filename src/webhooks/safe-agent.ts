@@ -1,7 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
 import { Agent, buildConnector } from 'undici';
-import { bareHost, blockedAddressReason, blockedHostReason, type AddressPolicy } from './address-policy.ts';
+import { bareHost, blockedAddressReason, blockedHostReason, hostAllowed, type AddressPolicy } from './address-policy.ts';
 
 // The connect-time half of the SSRF defence: every address is checked as it is dialled, after DNS, so a name
 // that resolved to a public address at subscription time and resolves to 10.0.0.1 now is refused now.
@@ -17,7 +17,8 @@ function safeLookup(policy: AddressPolicy, resolve: Resolver): LookupFunction {
     resolve(hostname, { ...options, all: true }, (error, addresses) => {
       if (error) return callback(error, '', 0);
       const list = addresses as LookupAddress[];
-      for (const a of list) {
+      // A host name on the allow-list may resolve to a private address: that is what listing it is for.
+      for (const a of hostAllowed(hostname, policy) ? [] : list) {
         const reason = blockedAddressReason(a.address, policy);
         if (reason) return callback(new BlockedAddressError(`${hostname} resolves to ${a.address}: ${reason}`), '', 0);
       }

@@ -102,6 +102,14 @@ test('at connect time, IP literals are checked too, and the allow-list lets a pr
   assert.equal(receiver.received.length, 1);
 });
 
+test('at connect time, a host name on the allow-list may resolve to a private address; another name may not', async () => {
+  const agent = agentResolvingTo('127.0.0.1', ['hooks.internal']);
+  const res = await request(`http://hooks.internal:${receiverPort}/hook`, { method: 'POST', body: '{}', dispatcher: agent });
+  await res.body.text();
+  assert.equal(res.statusCode, 200);
+  await assert.rejects(request(`http://other.example.com:${receiverPort}/hook`, { method: 'POST', body: '{}', dispatcher: agent }));
+});
+
 test('redirects are not followed: a 3xx is a failed attempt', async () => {
   const redirecting = await startReceiver(() => ({ status: 302, headers: { location: 'http://169.254.169.254/' } }));
   const agent = agentResolvingTo('127.0.0.1', ['127.0.0.1']);
