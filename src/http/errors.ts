@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, type ErrorItem, type ErrorSource } from '../domain/errors.ts';
+import { loggableError } from '../db/loggable-error.ts';
 
 // The one place that turns failures into Qonto's error body:
 //   {"errors":[{"code","detail","source":{"parameter"|"pointer"}}],"trace_id":"…"}
@@ -54,16 +55,6 @@ export function frameworkError(error: FastifyError, request: FastifyRequest, rep
     return sendError(request, reply, new ApiError(404, { code: 'not_found', detail: `no resource at ${request.url.split('?')[0]}` }));
   }
   return sendError(request, reply, toApiError(error));
-}
-
-/**
- * What of an unexpected error goes to the log. PostgreSQL puts the offending row in `detail` ("Failing row
- * contains (…)"), and a card row holds the PAN and CVV, which must never reach a log: keep the message,
- * the SQLSTATE, the constraint and the stack, nothing row-shaped.
- */
-function loggableError(error: FastifyError): Record<string, unknown> {
-  const e = error as FastifyError & { constraint?: string; table?: string; column?: string };
-  return { type: e.name, message: e.message, code: e.code, constraint: e.constraint, table: e.table, column: e.column, stack: e.stack };
 }
 
 function toApiError(error: FastifyError): ApiError {

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/engine.ts';
+import { loggableError } from '../db/loggable-error.ts';
 import { foldCardCountDeltas } from '../db/queries/card-counts.ts';
 import { findCard, saveCard } from '../db/queries/cards.ts';
 import { inTransaction } from '../db/transaction.ts';
@@ -101,6 +102,6 @@ export function startLifecycleScheduler(
 
 /** `qcards serve`'s one line: runs the scheduler for the life of the app. */
 export function startLifecycleJobs(app: { addHook(name: 'onClose', hook: () => Promise<void>): unknown; log: { error(o: object, m: string): void } }, db: Db, clock: Clock): void {
-  const scheduler = startLifecycleScheduler(db, clock, { onError: (err) => app.log.error({ err }, 'lifecycle scheduler failed') });
+  const scheduler = startLifecycleScheduler(db, clock, { onError: (err) => app.log.error({ err: loggableError(err) }, 'lifecycle scheduler failed') });
   app.addHook('onClose', () => scheduler.stop());
 }

@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici';
 import type { Config } from '../config.ts';
 import type { Engine } from '../db/engine.ts';
 import type { Clock } from '../domain/clock.ts';
+import { loggableError } from '../db/loggable-error.ts';
 import { deliverOnce } from './deliver.ts';
 import { claimDue, nextDueAt, recordAttempts, removeExpired, type AttemptResult, type ClaimedDelivery } from './delivery-store.ts';
 import { createSafeAgent } from './safe-agent.ts';
@@ -92,7 +93,7 @@ export class WebhookWorker {
     this.#running = true;
     this.#stopListening = await this.#listen();
     this.#loop = this.#run();
-    const retention = () => void this.removeExpired().catch((error) => this.#log.error({ err: error }, 'webhook retention failed'));
+    const retention = () => void this.removeExpired().catch((error) => this.#log.error({ err: loggableError(error) }, 'webhook retention failed'));
     this.#retentionTimer = setInterval(retention, this.#retentionEveryMs);
     this.#retentionTimer.unref();
     retention();
@@ -159,7 +160,7 @@ export class WebhookWorker {
       try {
         if (this.#inFlight < this.#maxInFlight) claimed = await this.#claim();
       } catch (error) {
-        this.#log.error({ err: error }, 'claiming webhook deliveries failed');
+        this.#log.error({ err: loggableError(error) }, 'claiming webhook deliveries failed');
       }
       if (!this.#running) break;
       if (claimed > 0) continue;
@@ -269,7 +270,7 @@ export class WebhookWorker {
       return;
     } catch (error) {
       if (batch.length === 1) {
-        this.#log.error({ err: error, delivery: batch[0]!.id }, 'recording a webhook attempt failed');
+        this.#log.error({ err: loggableError(error), delivery: batch[0]!.id }, 'recording a webhook attempt failed');
         return;
       }
     }
@@ -313,7 +314,7 @@ export class WebhookWorker {
         });
         await c.query(`LISTEN ${NOTIFY_CHANNEL}`);
       } catch (error) {
-        this.#log.warn({ err: error }, 'LISTEN failed: polling until it works');
+        this.#log.warn({ err: loggableError(error) }, 'LISTEN failed: polling until it works');
         client?.release(true);
         client = undefined;
         if (!stopped) setTimeout(() => void connect(), this.#pollMs).unref();
