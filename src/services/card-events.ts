@@ -4,6 +4,7 @@ import { executePrepared } from '../db/prepared.ts';
 import type { Alongside, Executor } from '../db/queries/cards.ts';
 import type { CardEventName } from '../db/schema.ts';
 import { cardWebhookData, isoSeconds, type CardRecord } from '../domain/card.ts';
+import { dueNow } from '../webhooks/delivery-store.ts';
 
 export interface CardEventInput {
   card: CardRecord;
@@ -64,7 +65,7 @@ export function cardEventCtes(eventId: string, input: CardEventInput, onlyIf?: s
         '{"id":"' || x.id || '","subscription_id":"' || x.subscription_id || '","organization_id":"' || x.organization_id
           || '","membership_id":"' || x.membership_id || '","type":"v1/cards","created_at":' || ${createdAt}::text
           || ',"data":' || ${data}::text || '}',
-        ${input.at}::timestamptz, ${input.at}::timestamptz
+        ${dueNow(input.at)}, ${input.at}::timestamptz
       FROM (
         SELECT gen_random_uuid() AS id, s.organization_id, s.id AS subscription_id, s.membership_id
         FROM webhook_subscriptions s

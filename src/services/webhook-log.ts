@@ -6,6 +6,7 @@ import { isoSeconds } from '../domain/card.ts';
 import type { Clock } from '../domain/clock.ts';
 import { badField, notFound, unprocessable } from '../domain/errors.ts';
 import type { Principal } from './credentials.ts';
+import { dueNow } from '../webhooks/delivery-store.ts';
 import { wakeWorkers } from '../webhooks/wake.ts';
 import { findSubscription } from './webhook-subscriptions.ts';
 
@@ -80,7 +81,7 @@ export async function redeliver(db: Db, clock: Clock, principal: Principal, subs
   const subscription = await activeSubscription(db, principal, subscriptionId);
   const row = UUID.test(deliveryId) ? await db
     .updateTable('webhook_deliveries')
-    .set({ status: 'pending', attempts: 0, next_attempt_at: clock.now(), last_error: null })
+    .set({ status: 'pending', attempts: 0, next_attempt_at: dueNow(clock.now()), last_error: null })
     .where('id', '=', deliveryId)
     .where('subscription_id', '=', subscription.id)
     .returning(['id'])
@@ -100,7 +101,7 @@ export async function replay(
   const subscription = await activeSubscription(db, principal, subscriptionId);
   let query = db
     .updateTable('webhook_deliveries')
-    .set({ status: 'pending', attempts: 0, next_attempt_at: clock.now(), last_error: null })
+    .set({ status: 'pending', attempts: 0, next_attempt_at: dueNow(clock.now()), last_error: null })
     .where('subscription_id', '=', subscription.id);
   query = input.status ? query.where('status', '=', 'failed') : query.where('created_at', '>=', new Date(input.since!));
   const result = await query.executeTakeFirst();
@@ -119,7 +120,7 @@ export async function sendTestEvent(db: Db, clock: Clock, principal: Principal, 
   });
   await db.insertInto('webhook_deliveries').values({
     id, organization_id: subscription.organization_id, subscription_id: subscription.id, event_id: null,
-    type: 'v1/cards', event: 'test', body, next_attempt_at: now, last_status_code: null, last_error: null,
+    type: 'v1/cards', event: 'test', body, next_attempt_at: dueNow(now), last_status_code: null, last_error: null,
     delivered_at: null, created_at: now,
   }).execute();
   wakeWorkers(db);

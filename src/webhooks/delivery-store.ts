@@ -5,6 +5,14 @@ import { MAX_ATTEMPTS, RETRY_BASE_SECONDS, RETRY_CAP_SECONDS, RETRY_FACTOR, RETR
 // The worker's SQL: claim due deliveries, record outcomes, schedule retries, remove old rows. Each is one
 // statement, so a worker killed between any two of them leaves a consistent outbox.
 
+/**
+ * When a new (or replayed) delivery is due: at once, for every worker. The sandbox clock lives in the API
+ * process that was asked to move it; rows queued at that moved time were due an hour (or a month) ahead for a
+ * separate `qcards worker` on real time, which left them pending until real time caught up. The database's
+ * time is the one clock all processes share.
+ */
+export const dueNow = (at: Date) => sql<Date>`least(${at}::timestamptz, now())`;
+
 export interface ClaimedDelivery {
   id: string;
   subscription_id: string;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { inTransaction } from '../../src/db/transaction.ts';
 import { cardWebhookData } from '../../src/domain/card.ts';
+import { OffsetClock, systemClock } from '../../src/domain/clock.ts';
 import { recordCardEvent } from '../../src/services/card-events.ts';
 import { MAX_ATTEMPTS, nominalDelaySeconds } from '../../src/webhooks/schedule.ts';
 import { verifyQontoSignature } from '../../src/webhooks/verify.js';
@@ -70,6 +71,17 @@ test('an answer holding a NUL byte is recorded (as U+FFFD), with the rest of its
   assert.equal(attempt!.response_excerpt, 'ok\uFFFD');
   assert.equal((await deliveriesOf(other.sub.id))[0]!.status, 'delivered');
   assert.equal(await worker.runOnce(), 0);
+  assert.equal(rx.received.length, 1);
+});
+
+test('after the sandbox clock moved, a separate worker on real time still finds new deliveries due', async () => {
+  const { rx, card } = await setup();
+  const moved = new OffsetClock();
+  moved.advance(3_600_000);
+  await emitCardEvent(db, card, 'locked', moved.now());
+  const realTime = new WebhookWorker({ ...deps, clock: systemClock }, { perSubscription: 4 });
+  after(() => realTime.stop());
+  assert.equal(await realTime.runOnce(), 1);
   assert.equal(rx.received.length, 1);
 });
 
