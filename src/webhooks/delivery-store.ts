@@ -49,8 +49,9 @@ export async function claimDue(
         LIMIT ${input.perSubscription}
         FOR UPDATE SKIP LOCKED
       ) d
-      -- A subscription disabled by a 410 while a change was queuing for it gets nothing more.
-      WHERE s.id <> ALL (${input.skip}::uuid[]) AND s.status = 'active'
+      -- Disabled subscriptions are not left out: a row queued while a 410 was being recorded would stay pending
+      -- forever; claimed, it meets the 410 again and is marked failed like the others.
+      WHERE s.id <> ALL (${input.skip}::uuid[])
       ORDER BY d.next_attempt_at
       LIMIT ${input.limit}
     )

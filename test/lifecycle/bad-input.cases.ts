@@ -38,6 +38,15 @@ export async function badInputTests(ctx: TestContext): Promise<void> {
     assert.equal(key.statusCode, 400, key.body);
   });
 
+  test('a deeply nested body (600 KB of arrays) is a 400, not a stack overflow', async () => {
+    const card = await makeCard(app, org, 'virtual');
+    const res = await app.inject({
+      method: 'PATCH', url: `/v2/cards/${card.id}/nickname`, headers: { authorization: org.owner.auth, 'content-type': 'application/json' },
+      payload: '['.repeat(300_000) + ']'.repeat(300_000),
+    });
+    assert.equal(res.statusCode, 400, res.body.slice(0, 200));
+  });
+
   test('a body that is not JSON is a 400 invalid_json', async () => {
     const card = await makeCard(app, org, 'virtual');
     const res = await app.inject({
