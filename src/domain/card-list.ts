@@ -1,6 +1,7 @@
 import { MAX_PAGE } from './page-meta.ts';
 import { CARD_LEVELS, CARD_STATUSES, type CardLevel, type CardStatus } from '../db/schema.ts';
 import { ApiError, type ErrorItem } from './errors.ts';
+import { isUuid } from './uuid.ts';
 
 // GET /v2/cards parameters, parsed by hand rather than by Ajv so that every error names the parameter exactly
 // as the client sent it (`statuses[]`, `per_page`), all errors of one request are reported together, and the
@@ -40,7 +41,6 @@ export interface CardListParams {
   filters: CardListFilters;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DIGITS = /^[0-9]+$/;
 
 type RawQuery = Record<string, unknown>;
@@ -91,7 +91,7 @@ function listParam<T extends string>(
 }
 
 const uuidList = (query: RawQuery, name: string, errors: ErrorItem[]): string[] | undefined =>
-  listParam<string>(query, name, (v) => UUID.test(v), (v) => ({
+  listParam<string>(query, name, (v) => isUuid(v), (v) => ({
     code: 'invalid_format', detail: `${name} must hold uuids, got ${quote(v)}`, source: { parameter: name },
   }), errors)?.map((v) => v.toLowerCase());
 
@@ -118,20 +118,26 @@ function sortParam(query: RawQuery, errors: ErrorItem[]): CardListParams['sort']
   return { key: 'status', order: 'asc' };
 }
 
-/** Parses GET /v2/cards' query string (as Fastify's parser hands it over); throws one 400 naming every bad parameter. */
+/** `page` and `per_page`, their problems added to `errors`. */
+function pageParams(query: RawQuery, errors: ErrorItem[]): { page: number; perPage: number } {
+  return {
+    page: integerParam(query, 'page', 1, MAX_PAGE, errors),
+    perPage: integerParam(query, 'per_page', DEFAULT_PER_PAGE, MAX_PER_PAGE, errors),
+  };
+}
+
 /** `page` and `per_page` as GET /v2/cards takes them, for the other paginated lists (GET /v2/memberships). */
 export function parsePageQuery(query: RawQuery): { page: number; perPage: number } {
   const errors: ErrorItem[] = [];
-  const page = integerParam(query, 'page', 1, MAX_PAGE, errors);
-  const perPage = integerParam(query, 'per_page', DEFAULT_PER_PAGE, MAX_PER_PAGE, errors);
+  const paging = pageParams(query, errors);
   if (errors.length > 0) throw new ApiError(400, errors);
-  return { page, perPage };
+  return paging;
 }
 
+/** Parses GET /v2/cards' query string (as Fastify's parser hands it over); throws one 400 naming every bad parameter. */
 export function parseCardListQuery(query: RawQuery): CardListParams {
   const errors: ErrorItem[] = [];
-  const page = integerParam(query, 'page', 1, MAX_PAGE, errors);
-  const perPage = integerParam(query, 'per_page', DEFAULT_PER_PAGE, MAX_PER_PAGE, errors);
+  const { page, perPage } = pageParams(query, errors);
   const sort = sortParam(query, errors);
   const filters: CardListFilters = {};
   const holderIds = uuidList(query, 'holder_ids[]', errors);
