@@ -7,9 +7,6 @@ import type { BankAccountRow, MembershipRow, OrganizationRow } from './organizat
 
 export type TeamRow = Selectable<TeamsTable>;
 
-export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (value: string): boolean => UUID_PATTERN.test(value);
-
 export function operatorTeam(t: TeamRow) {
   return { id: t.id, organization_id: t.organization_id, name: t.name, created_at: t.created_at.toISOString() };
 }

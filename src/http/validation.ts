@@ -1,6 +1,7 @@
 import { Ajv, type Options } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
+import { UUID_PATTERN } from '../domain/uuid.ts';
 
 // Two validators. Query strings, path parameters and headers arrive as text, so their values are coerced
 // (`per_page=5` → 5, a lone `statuses[]=live` → ["live"]). JSON bodies are typed already: a body that sends
@@ -13,8 +14,7 @@ const withFormats = ((addFormats as unknown as { default?: unknown }).default ??
 
 // ajv-formats' uuid also takes a `urn:uuid:` prefix, which PostgreSQL's uuid type refuses: such an id passed
 // validation and failed in SQL as a 500. Ids here are the bare 8-4-4-4-12 form.
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const withStrictFormats = (ajv: Ajv): Ajv => withFormats(ajv).addFormat('uuid', UUID);
+const withStrictFormats = (ajv: Ajv): Ajv => withFormats(ajv).addFormat('uuid', UUID_PATTERN);
 
 const textAjv = withStrictFormats(new Ajv({ ...common, coerceTypes: 'array' }));
 const bodyAjv = withStrictFormats(new Ajv({ ...common, coerceTypes: false }));

@@ -4,6 +4,7 @@ import type { CardListParams } from '../domain/card-list.ts';
 import { pageMeta, type PageMeta } from '../domain/page-meta.ts';
 import { notFound } from '../domain/errors.ts';
 import type { Principal } from './credentials.ts';
+import { isUuid } from '../domain/uuid.ts';
 
 // Reads of cards: no transaction (one statement each, so one snapshot), no parsing of the stored JSON.
 
@@ -40,11 +41,10 @@ export async function listCards(db: Db, principal: Principal, params: CardListPa
   return { meta: pageMeta(params.page, params.perPage, totalCount), cardsJson };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** One card's API JSON; unknown, foreign, hidden-by-role and malformed ids are the same 404. */
 export async function getCardJson(db: Db, principal: Principal, id: string): Promise<string> {
-  const json = UUID.test(id)
+  const json = isUuid(id)
     ? await selectCardJson(db, principal.organizationId, cardVisibility(principal), id.toLowerCase())
     : undefined;
   if (json === undefined) throw notFound('card');

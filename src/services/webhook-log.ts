@@ -9,6 +9,7 @@ import type { Principal } from './credentials.ts';
 import { dueNow } from '../webhooks/delivery-store.ts';
 import { wakeWorkers } from '../webhooks/wake.ts';
 import { findSubscription } from './webhook-subscriptions.ts';
+import { isUuid } from '../domain/uuid.ts';
 
 // qcards' own webhook log (/qcards/webhooks/v1/…): what was queued for a subscription, every attempt, and ways
 // to send again. Everything is scoped like the subscription itself: the caller's own, in its organization.
@@ -21,7 +22,6 @@ export interface EventFilters {
   perPage: number;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function listDeliveries(db: Db, principal: Principal, subscriptionId: string, filters: EventFilters) {
   const subscription = await findSubscription(db, principal, subscriptionId);
@@ -79,7 +79,7 @@ async function activeSubscription(db: Db, principal: Principal, subscriptionId: 
 /** Queues one event again, now, with a fresh retry schedule and the same id. */
 export async function redeliver(db: Db, clock: Clock, principal: Principal, subscriptionId: string, deliveryId: string) {
   const subscription = await activeSubscription(db, principal, subscriptionId);
-  const row = UUID.test(deliveryId) ? await db
+  const row = isUuid(deliveryId) ? await db
     .updateTable('webhook_deliveries')
     .set({ status: 'pending', attempts: 0, next_attempt_at: dueNow(clock.now()), last_error: null })
     .where('id', '=', deliveryId)

@@ -5,6 +5,7 @@ import { badField, forbidden, notFound } from '../domain/errors.ts';
 import type { SubscriptionRow } from '../domain/webhook-subscription.ts';
 import { callbackUrlProblem, type AddressPolicy } from '../webhooks/address-policy.ts';
 import type { Principal } from './credentials.ts';
+import { isUuid } from '../domain/uuid.ts';
 
 // Qonto's /v2/webhook_subscriptions. A subscription belongs to the membership that created it: Qonto lists
 // "only webhook subscriptions created by the authenticated user", and qcards applies the same rule to reading,
@@ -17,7 +18,6 @@ export interface SubscriptionInput {
   secret?: string | undefined;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** `whsec_` and 32 random bytes in base64 (50 characters), the shape of Qonto's example secret. */
 export const generateSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;
@@ -62,7 +62,7 @@ export async function createSubscription(
 }
 
 export async function findSubscription(db: Db, principal: Principal, id: string): Promise<SubscriptionRow> {
-  const row = UUID.test(id) ? await owned(db, principal).where('id', '=', id).executeTakeFirst() : undefined;
+  const row = isUuid(id) ? await owned(db, principal).where('id', '=', id).executeTakeFirst() : undefined;
   if (!row) throw notFound('webhook subscription');
   return row;
 }
@@ -109,7 +109,7 @@ export async function replaceSubscription(
 
 /** Deletes the subscription with its deliveries and their attempts: nothing more is sent to it. */
 export async function deleteSubscription(db: Db, principal: Principal, id: string): Promise<void> {
-  if (!UUID.test(id)) throw notFound('webhook subscription');
+  if (!isUuid(id)) throw notFound('webhook subscription');
   const result = await db
     .deleteFrom('webhook_subscriptions')
     .where('id', '=', id)

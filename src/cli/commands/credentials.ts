@@ -3,7 +3,7 @@ import { openEngine } from '../../db/engine.ts';
 import { migrate } from '../../db/migrate.ts';
 import { systemClock } from '../../domain/clock.ts';
 import { ApiError } from '../../domain/errors.ts';
-import { isUuid } from '../../domain/operator-objects.ts';
+import { isUuid } from '../../domain/uuid.ts';
 import { isScope, SCOPES, type Scope } from '../../domain/scopes.ts';
 import { issueCredential, revokeCredential } from '../../services/credentials.ts';
 import { credentialExists } from '../../services/operator.ts';

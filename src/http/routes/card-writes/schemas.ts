@@ -4,16 +4,16 @@ import { CARD_LEVELS } from '../../../db/schema.ts';
 import { renderCardJson, type CardRecord } from '../../../domain/card.ts';
 import { CARD_CATEGORIES, NICKNAME_MAX_LENGTH } from '../../../domain/card-rules.ts';
 import { notFound } from '../../../domain/errors.ts';
+import { isUuid } from '../../../domain/uuid.ts';
 
 // Request schemas of the card writes (types and formats → 400 naming the field) and the one way a write
 // answers: `{"card": …}` from the same renderer as the stored api_json, so a write's answer and a later GET
 // are byte-identical.
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Malformed ids are answered like unknown ones (404), so ids cannot be probed. */
 export function cardIdOf(params: { id: string }): string {
-  if (!UUID.test(params.id)) throw notFound('card');
+  if (!isUuid(params.id)) throw notFound('card');
   return params.id;
 }
 

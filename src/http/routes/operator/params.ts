@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { notFound } from '../../../domain/errors.ts';
-import { isUuid } from '../../../domain/operator-objects.ts';
+import { isUuid } from '../../../domain/uuid.ts';
 
 // Path ids are plain strings in the schema so that a malformed id is a 404 like an unknown one (and never
 // reaches Postgres as an invalid uuid, which would be a 500).
