@@ -70,8 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedWorker: bool(env.QCARDS_EMBEDDED_WORKER, true),
     logLevel: env.LOG_LEVEL || 'info',
     publicUrl: env.QCARDS_PUBLIC_URL || undefined,
-    // Off by default: with it on, a change made outside this process (another server, the CLI, SQL) to a
-    // credential or a membership's role or team is seen up to this long after.
-    authCacheMs: int('QCARDS_AUTH_CACHE_MS', env.QCARDS_AUTH_CACHE_MS, 0),
+    // Every change to credentials, memberships or organizations clears it in every process (src/services/auth-cache.ts).
+    authCacheMs: int('QCARDS_AUTH_CACHE_MS', env.QCARDS_AUTH_CACHE_MS, 5000),
   };
 }

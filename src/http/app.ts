@@ -11,7 +11,7 @@ import { frameworkError, installErrorHandling, TRACE_HEADER } from './errors.ts'
 import { registerRoutes } from './routes/index.ts';
 import { parseJsonBody } from './json-body.ts';
 import { validatorCompiler } from './validation.ts';
-import { configureAuthCache } from '../services/auth-cache.ts';
+import { configureAuthCache, watchAuthChanges } from '../services/auth-cache.ts';
 
 export interface AppDeps {
   engine: Engine;
@@ -48,6 +48,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     bodyLimit: 1024 * 1024,
     frameworkErrors: frameworkError,
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const stopWatchingAuth = await watchAuthChanges(deps.engine, app.log);
+  app.addHook('onClose', () => stopWatchingAuth());
 
   app.setValidatorCompiler(validatorCompiler);
   app.decorateRequest('principal', undefined);

@@ -1,25 +1,31 @@
+import type { Engine } from '../db/engine.ts';
+import { listen } from '../db/listen.ts';
 import type { Principal } from './credentials.ts';
 
-// A per-process memo of successful authentications, kept Config.authCacheMs (QCARDS_AUTH_CACHE_MS, off by
-// default; 1000 is the value measured). Every request otherwise runs the
-// credential query before its own statement: on GET /v2/cards?per_page=100 (32 connections, 5,000 cards,
-// a loaded 2-core machine) skipping it served 17–25 % more requests per second (bench/list-search/README.md).
+// A per-process memo of successful authentications, kept Config.authCacheMs (QCARDS_AUTH_CACHE_MS, 5 s by
+// default; 0 turns it off). Every request otherwise runs the credential query before its own statement: one
+// round trip of the three a card write makes, of the two a card list makes (BENCHMARKS.md).
 //
-// Safety:
+// Why it is safe to have on:
 // - Only successes are kept, so a credential issued a moment ago works at once and a wrong secret always
-//   reaches the database (and its constant-time comparison).
-// - Changes made by this process that can end or alter a principal (revoking a credential, deleting an
-//   organization) call forgetAuthentications() after they commit, and are effective for the next request.
-//   A lookup that started before such a change cannot store its stale answer afterwards (the generation check).
-// - Changes made by another process (a second server, the CLI, SQL) are seen within the TTL: that is why it
-//   is off by default (test/cards/list-access.test.ts changes a manager's team in SQL and expects the next
-//   request to see it).
-// - expires_at is still checked against the clock on every hit.
-// Any new write that changes a credential, a membership's role or team, or removes either must call
-// forgetAuthentications() too.
+//   reaches the database (and its constant-time comparison). expires_at is still checked on every hit.
+// - Every change to credentials, memberships or organizations, whoever makes it (this process, another
+//   server, the CLI, plain SQL), NOTIFYs `qcards_auth` from a trigger (009_auth_changes.sql), and every process
+//   forgets everything it remembered when the notification arrives: a revocation made elsewhere is seen
+//   within milliseconds, not after the TTL.
+// - The cache is used only while this process is LISTENing: from the moment the listening connection is lost
+//   until it is back, every request goes to the database, and nothing remembered before the loss is used again.
+// - Changes this process makes itself (revoking a credential, deleting an organization) also call
+//   forgetAuthentications() after their commit, so they apply to the very next request, before the
+//   notification comes back.
+// - A lookup that started before any of these cannot store its stale answer afterwards (the generation check).
+// The TTL only bounds what a silently dead listening connection (no error, no notifications) could miss.
 
 let ttlMs = 0;
 const MAX_ENTRIES = 10_000;
+
+/** Notification channel of 009_auth_changes.sql. */
+const AUTH_CHANNEL = 'qcards_auth';
 
 interface Entry {
   principal: Principal;
@@ -29,8 +35,10 @@ interface Entry {
   generation: number;
 }
 
-// Keyed by the engine's Kysely instance as well, so two apps on two databases in one process never share.
+// Keyed by the engine's Kysely instance, so two apps on two databases in one process never share.
 const caches = new WeakMap<object, Map<string, Entry>>();
+/** The databases whose changes this process is currently LISTENing to: the only ones cached. */
+const watched = new WeakSet<object>();
 let generation = 0;
 
 /** Sets the TTL for this process (buildApp, from the configuration); 0 turns the cache off. */
@@ -39,10 +47,31 @@ export function configureAuthCache(ms: number): void {
   generation++;
 }
 
+/**
+ * Starts following changes to credentials, memberships and organizations of `engine`'s database, which is what
+ * lets its authentications be cached at all. Returns the function that stops it (and the caching with it).
+ */
+export async function watchAuthChanges(engine: Engine, log: { warn(obj: object, msg: string): void }): Promise<() => Promise<void>> {
+  if (ttlMs === 0) return async () => {};
+  const db = engine.db;
+  return listen(engine, AUTH_CHANNEL, {
+    notify: forgetAuthentications,
+    up: () => {
+      forgetAuthentications();
+      watched.add(db);
+    },
+    down: () => {
+      watched.delete(db);
+      forgetAuthentications();
+    },
+  }, { retryMs: 1000, log });
+}
+
 /** A token for rememberPrincipal, taken before the credential query. */
 export const authGeneration = (): number => generation;
 
 export function cachedPrincipal(db: object, key: string, now: Date): Principal | undefined {
+  if (!watched.has(db)) return undefined;
   const cache = caches.get(db);
   const entry = cache?.get(key);
   if (!entry) return undefined;
@@ -54,10 +83,10 @@ export function cachedPrincipal(db: object, key: string, now: Date): Principal |
 }
 
 export function rememberPrincipal(db: object, key: string, principal: Principal, expiresAt: Date | null, since: number): void {
-  if (since !== generation || ttlMs === 0) return;
+  if (since !== generation || ttlMs === 0 || !watched.has(db)) return;
   let cache = caches.get(db);
   if (!cache) caches.set(db, (cache = new Map()));
-  // Many distinct credentials within one second: start over rather than track ages.
+  // Many distinct credentials within one TTL: start over rather than track ages.
   if (cache.size >= MAX_ENTRIES) cache.clear();
   cache.set(key, { principal, expiresAt, until: performance.now() + ttlMs, generation });
 }

@@ -1,8 +1,8 @@
-import type { PoolClient } from 'pg';
 import type { Dispatcher } from 'undici';
 import type { Config } from '../config.ts';
 import type { Engine } from '../db/engine.ts';
 import type { Clock } from '../domain/clock.ts';
+import { listen } from '../db/listen.ts';
 import { loggableError } from '../db/loggable-error.ts';
 import { deliverOnce } from './deliver.ts';
 import { claimDue, nextDueAt, recordAttempts, removeExpired, type AttemptResult, type ClaimedDelivery } from './delivery-store.ts';
@@ -289,44 +289,8 @@ export class WebhookWorker {
     await this.#flushing;
   }
 
-  /**
-   * LISTEN for `wakeWorkers`: on PostgreSQL on a dedicated connection (a dropped one is re-opened by the next
-   * poll); on PGlite, whose one session serves the whole process, through its own listener.
-   */
-  async #listen(): Promise<(() => Promise<void>) | undefined> {
-    const { pgPool: pool, pglite } = this.#engine;
-    if (pglite) {
-      const unlisten = await pglite.listen(NOTIFY_CHANNEL, () => this.wake());
-      return () => unlisten().catch(() => {});
-    }
-    if (!pool) return undefined;
-    let client: PoolClient | undefined;
-    let stopped = false;
-    const connect = async () => {
-      try {
-        const c = await pool.connect();
-        client = c;
-        c.on('notification', () => this.wake());
-        c.on('error', () => {
-          c.release(true);
-          client = undefined;
-          if (!stopped) setTimeout(() => void connect(), this.#pollMs).unref();
-        });
-        await c.query(`LISTEN ${NOTIFY_CHANNEL}`);
-      } catch (error) {
-        this.#log.warn({ err: loggableError(error) }, 'LISTEN failed: polling until it works');
-        client?.release(true);
-        client = undefined;
-        if (!stopped) setTimeout(() => void connect(), this.#pollMs).unref();
-      }
-    };
-    await connect();
-    return async () => {
-      stopped = true;
-      if (client) {
-        await client.query(`UNLISTEN ${NOTIFY_CHANNEL}`).catch(() => {});
-        client.release();
-      }
-    };
+  /** LISTEN for `wakeWorkers`; a dropped connection is re-opened a poll later (the poll covers the gap). */
+  #listen(): Promise<() => Promise<void>> {
+    return listen(this.#engine, NOTIFY_CHANNEL, { notify: () => this.wake() }, { retryMs: this.#pollMs, log: this.#log });
   }
 }

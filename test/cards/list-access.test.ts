@@ -6,7 +6,9 @@ import { createOrgFixture, insertTestCards, type MemberFixture } from '../helper
 
 // Authentication and who sees which cards (CONTRACT.md), on the list and on the single card.
 
-const { app, deps, clock } = await startTestApp();
+// A test below changes a manager's team in SQL, outside qcards, and expects the very next request to see it: the
+// authentication cache would see it only once its notification arrives (test/http/auth-cache.test.ts).
+const { app, deps, clock } = await startTestApp({ authCacheMs: 0 });
 const db = deps.engine.db;
 const org = await createOrgFixture(db);
 const other = await createOrgFixture(db);
