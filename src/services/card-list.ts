@@ -25,12 +25,12 @@ export function cardVisibility(principal: Principal): CardVisibility {
 
 export interface CardListPage {
   meta: PageMeta;
-  /** The cards' JSON objects, comma-joined in order. */
-  cardsJson: string;
+  /** The cards' JSON objects, in order. */
+  cards: string[];
 }
 
 export async function listCards(db: Db, principal: Principal, params: CardListParams): Promise<CardListPage> {
-  const { totalCount, cardsJson } = await selectCardPage(db, {
+  const { totalCount, cards } = await selectCardPage(db, {
     organizationId: principal.organizationId,
     visibility: cardVisibility(principal),
     filters: params.filters,
@@ -38,7 +38,7 @@ export async function listCards(db: Db, principal: Principal, params: CardListPa
     limit: params.perPage,
     offset: (params.page - 1) * params.perPage,
   });
-  return { meta: pageMeta(params.page, params.perPage, totalCount), cardsJson };
+  return { meta: pageMeta(params.page, params.perPage, totalCount), cards };
 }
 
 

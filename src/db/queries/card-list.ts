@@ -3,9 +3,12 @@ import { hasTrigram, type CardListFilters, type SortKey, type SortOrder } from '
 import { executePrepared } from '../prepared.ts';
 import type { Executor } from './cards.ts';
 
-// GET /v2/cards in ONE statement that returns the exact total and the page's pre-rendered card JSON already
-// joined in order, so the handler only concatenates strings (DESIGN.md: JSON.stringify of 100 cards per
-// request capped a server at ~900 req/s; pre-rendered text reached ~5,400).
+// GET /v2/cards in ONE statement that returns the exact total and the page's pre-rendered card JSON, one row
+// per card in order, so the handler only concatenates bytes (DESIGN.md: JSON.stringify of 100 cards per
+// request capped a server at ~900 req/s; pre-rendered text reached ~5,400). One row per card, not the page
+// aggregated into one text by string_agg: node-postgres decodes every value into a JS string, and decoding one
+// 184 KB value (a 100-card page) took 1.8 ms against 0.08 ms for the same bytes as 100 values, because a string
+// that large is allocated outside V8's young generation (BENCHMARKS.md, fourth session).
 //
 // Two shapes:
 // - "counters": a caller who sees the whole organization, filtering at most by statuses[], card_levels[] and
@@ -37,8 +40,8 @@ export interface CardPageRequest {
 
 export interface CardPageResult {
   totalCount: number;
-  /** The page's card JSON objects joined by commas, in order ('' for an empty page). */
-  cardsJson: string;
+  /** The page's cards as their JSON objects, in order. */
+  cards: string[];
 }
 
 const SORT_COLUMN: Record<SortKey, RawBuilder<unknown>> = {
@@ -124,50 +127,49 @@ export async function selectCardPage(db: Executor, req: CardPageRequest): Promis
   // planned per request.
   const query = cardPageQuery(req);
   const { rows } = usesCounters(req) && walksStraight(req) ? await executePrepared(db, query) : await query.execute(db);
-  const row = rows[0]!;
-  return { totalCount: Number(row.total), cardsJson: row.cards ?? '' };
+  // An empty page is one row: the total, and a null card.
+  const cards = rows[0]!.api_json === null ? [] : rows.map((r) => r.api_json!);
+  return { totalCount: Number(rows[0]!.total), cards };
 }
 
 /** The statement of selectCardPage, exposed so its plans can be examined (EXPLAIN) on a large dataset. */
-export function cardPageQuery(req: CardPageRequest): RawBuilder<{ total: number; cards: string | null }> {
+export function cardPageQuery(req: CardPageRequest): RawBuilder<{ total: number; api_json: string | null }> {
   const { key, order } = req.sort;
   const where = sql.join(conditions(req), sql` AND `);
-  const pageOrder = orderBy(key, order, sql.ref('p.k'), sql.ref('p.id'));
-  const assemble = sql`SELECT string_agg(cj.api_json, ',' ORDER BY ${pageOrder}) FROM page p JOIN cards cj ON cj.id = p.id`;
-  let query: RawBuilder<{ total: number; cards: string | null }>;
+  // Every shape ends the same: the total joined to the page's rows (none: one row with a null card), in order.
+  const rows = (total: RawBuilder<unknown>, page: RawBuilder<unknown>) => sql<{ total: number; api_json: string | null }>`
+    SELECT t.n AS total, p.api_json FROM ${total} AS t LEFT JOIN ${page} AS p ON true
+    ORDER BY ${orderBy(key, order, sql.ref('p.k'), sql.ref('p.id'))}`;
+  const withJson = sql`(SELECT pg.id, pg.k, cj.api_json FROM page pg JOIN cards cj ON cj.id = pg.id)`;
   if (usesCounters(req) && walksStraight(req)) {
     // A shallow page with no filter: walk the sort index straight to the rows, like the one-SQL ceiling of
     // bench/list. At per_page 25 this statement took 0.77 ms against 1.08 ms for the deferred join, whose 25
     // extra primary-key lookups only pay off deep in the index (BENCHMARKS.md).
-    query = sql`
-      SELECT (${counterTotal(req)}) AS total,
-        (SELECT string_agg(p.api_json, ',' ORDER BY ${pageOrder}) FROM (
-          SELECT c.id, ${SORT_COLUMN[key]} AS k, c.api_json FROM cards c WHERE ${where}
-          ORDER BY ${orderBy(key, order, SORT_COLUMN[key], sql.ref('c.id'))}
-          LIMIT ${req.limit} OFFSET ${req.offset}
-        ) AS p) AS cards`;
-  } else if (usesCounters(req)) {
+    return rows(sql`(${counterTotal(req)})`, sql`(
+      SELECT c.id, ${SORT_COLUMN[key]} AS k, c.api_json FROM cards c WHERE ${where}
+      ORDER BY ${orderBy(key, order, SORT_COLUMN[key], sql.ref('c.id'))}
+      LIMIT ${req.limit} OFFSET ${req.offset})`);
+  }
+  if (usesCounters(req)) {
     // The known total gates the walk: a filter matching nothing, or a page past the end, reads no index at
     // all instead of the organization's whole range (100k index entries, ~40 ms).
-    query = sql`
+    return sql`
       WITH total AS MATERIALIZED (${counterTotal(req)}), page AS (
         SELECT c.id, ${SORT_COLUMN[key]} AS k FROM cards c WHERE ${where} AND ${req.offset} < (SELECT n FROM total)
         ORDER BY ${orderBy(key, order, SORT_COLUMN[key], sql.ref('c.id'))}
         LIMIT ${req.limit} OFFSET ${req.offset}
       )
-      SELECT (SELECT n FROM total) AS total, (${assemble}) AS cards`;
-  } else {
-    query = sql`
-      WITH matched AS MATERIALIZED (
-        SELECT c.id, ${SORT_COLUMN[key]} AS k FROM cards c WHERE ${where}
-      ), page AS (
-        SELECT m.id, m.k FROM matched m
-        ORDER BY ${orderBy(key, order, sql.ref('m.k'), sql.ref('m.id'))}
-        LIMIT ${req.limit} OFFSET ${req.offset}
-      )
-      SELECT (SELECT count(*) FROM matched)::int8 AS total, (${assemble}) AS cards`;
+      ${rows(sql`total`, withJson)}`;
   }
-  return query;
+  return sql`
+    WITH matched AS MATERIALIZED (
+      SELECT c.id, ${SORT_COLUMN[key]} AS k FROM cards c WHERE ${where}
+    ), page AS (
+      SELECT m.id, m.k FROM matched m
+      ORDER BY ${orderBy(key, order, sql.ref('m.k'), sql.ref('m.id'))}
+      LIMIT ${req.limit} OFFSET ${req.offset}
+    )
+    ${rows(sql`(SELECT count(*)::int8 AS n FROM matched)`, withJson)}`;
 }
 
 /** One visible card's API JSON, or undefined when it does not exist, is another organization's, or is hidden by role. */

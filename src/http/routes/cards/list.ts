@@ -5,7 +5,7 @@ import { listCards } from '../../../services/card-list.ts';
 import { MAX_PAGE } from '../../../domain/page-meta.ts';
 import type { App, AppDeps } from '../../app.ts';
 import { principalOf, requireScopes } from '../../auth.ts';
-import { sendJsonText } from '../../json-text.ts';
+import { sendJsonItems } from '../../json-text.ts';
 import { CardPayload } from '../../schemas/card.ts';
 import { ErrorBody, PageMeta } from '../../schemas/common.ts';
 
@@ -50,7 +50,7 @@ export function registerListCards(app: App, deps: AppDeps): void {
   }, async (request, reply) => {
     const params = parseCardListQuery(request.query as Record<string, unknown>);
     const page = await listCards(deps.engine.db, principalOf(request), params);
-    // A string with a JSON content type is sent as-is: the cards are never parsed or serialized here.
-    return sendJsonText(reply, `{"meta":${JSON.stringify(page.meta)},"cards":[${page.cardsJson}]}`);
+    // The cards' stored JSON is sent as-is: never parsed or serialized here.
+    return sendJsonItems(reply, `{"meta":${JSON.stringify(page.meta)},"cards":[`, page.cards, ']}');
   });
 }
