@@ -40,16 +40,24 @@ type QueryFn = (...args: unknown[]) => unknown;
  * Makes every client of `pool` run marked texts as named statements. pg prepares a named statement on a
  * connection the first time it runs there and reuses it afterwards; only marked texts get names, so their
  * number per connection is bounded by the code, not by the traffic.
+ *
+ * Every query also goes through pg's callback API, answered by a promise of our own, instead of pg's promise
+ * API, which Kysely uses. Measured (--trace-gc-nvp, 100-card pages): through pg's promise API ~99% of what a
+ * query allocated survived the next scavenge and was promoted to the old generation, against ~0% through the
+ * callback API, so every scavenge copied megabytes (4–6 ms pauses, every few requests) and a full collection
+ * followed every second: that, not the database, was the single-client latency tail of GET /v2/cards
+ * (BENCHMARKS.md, fourth session).
  */
 export function prepareMarkedStatements(pool: pg.Pool): void {
   pool.on('connect', (client) => {
     const query = client.query.bind(client) as QueryFn;
     (client as unknown as { query: QueryFn }).query = (text: unknown, ...rest: unknown[]) => {
-      if (typeof text === 'string' && text.startsWith(MARK)) {
-        const [values, callback] = rest;
-        return query({ name: nameOf(text), text, values }, callback);
-      }
-      return query(text, ...rest);
+      if (typeof text !== 'string' || rest.some((r) => typeof r === 'function')) return query(text, ...rest);
+      const [values] = rest;
+      const config = text.startsWith(MARK) ? { name: nameOf(text), text, values } : { text, values };
+      return new Promise((resolve, reject) => {
+        query(config, (error: Error | null, result: unknown) => (error ? reject(error) : resolve(result)));
+      });
     };
   });
 }

@@ -1,0 +1,17 @@
+import { fork } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { openEngine } from '../src/db/engine.ts';
+import { SCOPES } from '../src/domain/scopes.ts';
+import { issueCredential } from '../src/services/credentials.ts';
+const url = 'postgres://postgres@127.0.0.1:5432/qcards_bench';
+const engine = await openEngine({ databaseUrl: url });
+const org = (await engine.db.selectFrom('cards').select('organization_id').groupBy('organization_id').orderBy((eb) => eb.fn.countAll(), 'desc').limit(1).executeTakeFirstOrThrow()).organization_id;
+const owner = await engine.db.selectFrom('memberships').select('id').where('organization_id', '=', org).where('role', '=', 'owner').executeTakeFirstOrThrow();
+const cred = await issueCredential(engine.db, { membershipId: owner.id, kind: 'access_token', scopes: SCOPES, label: 'probe' });
+await engine.close();
+const semi = (process.env.SEMI ?? '--max-semi-space-size=4').split(' ').filter(Boolean);
+const child = fork('bench/list/server-child.ts', [], { env: { ...process.env, DATABASE_URL: url }, execArgv: ['--import', 'tsx', ...semi], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+const port = await new Promise<number>((resolve) => child.once('message', (m: any) => resolve(m.port)));
+writeFileSync('/tmp/probe-server', `${port} ${cred.authorization}\n`);
+console.log('ready', port);
+process.on('SIGTERM', () => { child.kill(); process.exit(0); });
