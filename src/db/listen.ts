@@ -28,19 +28,31 @@ export async function listen(engine: Engine, channel: string, handlers: ListenHa
     return () => unlisten().catch(() => {});
   }
   if (!pool) return async () => {};
-  let client: PoolClient | undefined;
+  /** Gives the current listening connection back, if it holds one. */
+  let closeCurrent: (() => void) | undefined;
   let stopped = false;
   const connect = async () => {
+    if (stopped) return;
     let c: PoolClient | undefined;
+    let released = false;
+    // Destroyed, not returned to the pool: that ends its LISTEN. At most once, whoever gets here first.
+    const close = () => {
+      if (closeCurrent === close) closeCurrent = undefined;
+      if (c && !released) {
+        released = true;
+        c.release(true);
+      }
+    };
+    closeCurrent = close;
     let lost = false;
     // Once per connection, whether the LISTEN failed or a working connection dropped later.
     const lose = (error: unknown) => {
-      if (lost || stopped) return;
+      if (lost) return;
       lost = true;
+      close();
+      if (stopped) return;
       options.log.warn({ err: loggableError(error) }, `LISTEN ${channel} lost: trying again in ${options.retryMs} ms`);
       handlers.down?.();
-      if (client === c) client = undefined;
-      c?.release(true);
       setTimeout(() => void connect(), options.retryMs).unref();
     };
     try {
@@ -49,9 +61,10 @@ export async function listen(engine: Engine, channel: string, handlers: ListenHa
         if (message.channel === channel) handlers.notify();
       });
       c.on('error', lose);
+      if (stopped) return close();
       await c.query(`LISTEN ${channel}`);
-      if (lost || stopped) return;
-      client = c;
+      if (lost) return;
+      if (stopped) return close();
       handlers.up?.();
     } catch (error) {
       lose(error);
@@ -61,8 +74,6 @@ export async function listen(engine: Engine, channel: string, handlers: ListenHa
   return async () => {
     stopped = true;
     handlers.down?.();
-    // Closing the connection ends the LISTEN with it.
-    client?.release(true);
-    client = undefined;
+    closeCurrent?.();
   };
 }
