@@ -64,7 +64,7 @@ export async function watchAuthChanges(engine: Engine, log: { warn(obj: object, 
       watched.delete(db);
       forgetAuthentications();
     },
-  }, { retryMs: 1000, log });
+  }, { retryMs: 2000, log });
 }
 
 /** A token for rememberPrincipal, taken before the credential query. */

@@ -106,13 +106,13 @@ test('while the listening connection is lost nothing cached is used, and it come
   await new Promise((resolve) => setTimeout(resolve, 100));
   // Made while nobody listens: no notification will ever say so.
   await sql`UPDATE credentials SET revoked_at = now() WHERE id = ${credential.id}`.execute(db);
-  // Sooner than the reconnection (a second later) could explain: the cache was bypassed while down.
-  await seenWithin(credential.authorization, 401, 500);
+  // Sooner than the reconnection (two seconds later) could explain: the cache was bypassed while down.
+  await seenWithin(credential.authorization, 401, 1500);
   const start = performance.now();
   for (;;) {
     const now = (await listeners.execute(db)).rows.map((r) => r.pid);
     if (now.some((pid) => !before.includes(pid))) break;
-    assert.ok(performance.now() - start < 3000, 'LISTEN was not re-established');
+    assert.ok(performance.now() - start < 4000, 'LISTEN was not re-established');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 });
