@@ -41,8 +41,8 @@ type QueryFn = (...args: unknown[]) => unknown;
  * connection the first time it runs there and reuses it afterwards; only marked texts get names, so their
  * number per connection is bounded by the code, not by the traffic.
  *
- * Every query also goes through pg's callback API, answered by a promise of our own, instead of pg's promise
- * API, which Kysely uses. Measured (--trace-gc-nvp, 100-card pages): through pg's promise API ~99% of what a
+ * Every query given as text (Kysely's, and the app's own) also goes through pg's callback API, answered by a
+ * promise of our own when the caller passed no callback, instead of pg's promise API, which Kysely uses. Measured (--trace-gc-nvp, 100-card pages): through pg's promise API ~99% of what a
  * query allocated survived the next scavenge and was promoted to the old generation, against ~0% through the
  * callback API, so every scavenge copied megabytes (4–6 ms pauses, every few requests) and a full collection
  * followed every second: that, not the database, was the single-client latency tail of GET /v2/cards
@@ -52,9 +52,12 @@ export function prepareMarkedStatements(pool: pg.Pool): void {
   pool.on('connect', (client) => {
     const query = client.query.bind(client) as QueryFn;
     (client as unknown as { query: QueryFn }).query = (text: unknown, ...rest: unknown[]) => {
-      if (typeof text !== 'string' || rest.some((r) => typeof r === 'function')) return query(text, ...rest);
-      const [values] = rest;
+      // Config objects and submittables (cursors) go through untouched.
+      if (typeof text !== 'string') return query(text, ...rest);
+      const callback = rest.find((r) => typeof r === 'function');
+      const values = typeof rest[0] === 'function' ? undefined : rest[0];
       const config = text.startsWith(MARK) ? { name: nameOf(text), text, values } : { text, values };
+      if (callback) return query(config, callback);
       return new Promise((resolve, reject) => {
         query(config, (error: Error | null, result: unknown) => (error ? reject(error) : resolve(result)));
       });

@@ -19,7 +19,9 @@ import type { Principal } from './credentials.ts';
 //   forgetAuthentications() after their commit, so they apply to the very next request, before the
 //   notification comes back.
 // - A lookup that started before any of these cannot store its stale answer afterwards (the generation check).
-// The TTL only bounds what a silently dead listening connection (no error, no notifications) could miss.
+// The TTL only bounds what a silently dead listening connection (no error, no notifications) could miss, and
+// what a pooler in transaction mode (PgBouncer), through which LISTEN receives nothing, would: the README
+// says to set it to 0 there.
 
 let ttlMs = 0;
 const MAX_ENTRIES = 10_000;

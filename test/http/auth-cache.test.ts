@@ -88,7 +88,7 @@ test('a role or team changed straight in the database is seen within moments', a
   }
 });
 
-test('a deleted membership takes its credentials with it at once', async () => {
+test('a deleted membership takes its credentials with it within moments', async () => {
   const org = await createOrgFixture(db);
   assert.equal(await status(org.employee.auth), 200);
   await sql`DELETE FROM memberships WHERE id = ${org.employee.id}`.execute(db);
@@ -115,4 +115,18 @@ test('while the listening connection is lost nothing cached is used, and it come
     assert.ok(performance.now() - start < 4000, 'LISTEN was not re-established');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+});
+
+test('a remembered authentication is served without the database until a change notification arrives', async () => {
+  const org = await createOrgFixture(db);
+  const credential = await issueCredential(db, { membershipId: org.owner.id, kind: 'access_token', scopes: ['card.read'] });
+  assert.equal(await status(credential.authorization), 200);
+  // Revoked with the triggers off, so no notification is sent: only the cache can still accept it.
+  await db.transaction().execute(async (trx) => {
+    await sql`SET LOCAL session_replication_role = replica`.execute(trx);
+    await sql`UPDATE credentials SET revoked_at = now() WHERE id = ${credential.id}`.execute(trx);
+  });
+  assert.equal(await status(credential.authorization), 200, 'served from the cache');
+  await sql`SELECT pg_notify('qcards_auth', '')`.execute(db);
+  await seenWithin(credential.authorization, 401, 2000);
 });

@@ -7,9 +7,10 @@ import type { Command } from './types.ts';
 
 /** The OpenAPI document generated from the route schemas, as committed in openapi.json. */
 export async function generateOpenApi(): Promise<string> {
-  // Building the app queries nothing; a pool that is never used connects to nothing.
+  // Building the app queries nothing; a pool that is never used connects to nothing. Without the
+  // authentication cache, nothing LISTENs either (src/services/auth-cache.ts).
   const engine = await openEngine({ databaseUrl: 'postgres://openapi.invalid/unused' });
-  const app = await buildApp({ engine, config: loadConfig({}), clock: systemClock, logger: false });
+  const app = await buildApp({ engine, config: { ...loadConfig({}), authCacheMs: 0 }, clock: systemClock, logger: false });
   await app.ready();
   const text = `${JSON.stringify(app.swagger(), null, 2)}\n`;
   await app.close();

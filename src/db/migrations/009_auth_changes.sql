@@ -3,7 +3,8 @@
 -- membership's role or team, an organization), whoever made it: the API, the CLI, another server or plain SQL.
 -- Such writes are rare, so the NOTIFY inside the writing transaction (which serializes committing NOTIFYers,
 -- 008_notify_after_commit.sql) costs nothing that matters here. Inserts are left out: only successes are cached,
--- and a new row cannot turn one into a failure.
+-- and a new row cannot turn one into a failure (creating a membership with extra fields, which updates it right
+-- after its insert, clears the caches anyway: harmless).
 CREATE FUNCTION qcards_auth_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM pg_notify('qcards_auth', '');
