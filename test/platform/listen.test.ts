@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { sql } from 'kysely';
+import { openEngine } from '../../src/db/engine.ts';
+import { listen } from '../../src/db/listen.ts';
+import { TEST_ENGINE, openTestEngine } from '../helpers/engine.ts';
+
+// src/db/listen.ts: the LISTEN connection behind the webhook worker's wake-ups and the authentication cache.
+// A process that stops must give its connection back whatever state the LISTEN is in, or closing the pool
+// (shutdown) never finishes.
+
+const skip = TEST_ENGINE !== 'postgres' ? 'PGlite has no connection to lose' : false;
+const silent = { warn() {} };
+const within = <T>(ms: number, p: Promise<T>, what: string) =>
+  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms).unref())]);
+
+test('notifications arrive, a lost connection comes back, and stopping mid-reconnect gives the connection back', { skip }, async () => {
+  const base = await openTestEngine();
+  const engine = await openEngine({ databaseUrl: base.databaseUrl, poolSize: 2 });
+  try {
+    const seen: string[] = [];
+    const stop = await listen(engine, 'qcards_listen_test', {
+      notify: () => seen.push('notify'), up: () => seen.push('up'), down: () => seen.push('down'),
+    }, { retryMs: 200, log: silent });
+    assert.deepEqual(seen, ['up']);
+    await sql`SELECT pg_notify('qcards_listen_test', '')`.execute(base.engine.db);
+    for (let i = 0; i < 100 && !seen.includes('notify'); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(seen.includes('notify'), 'the notification arrived');
+
+    const kill = sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN qcards_listen_test'`;
+    await kill.execute(base.engine.db);
+    for (let i = 0; i < 300 && seen.filter((s) => s === 'up').length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(seen.slice(-2), ['down', 'up'], 'lost, then listening again');
+
+    // Lost again, and stopped while the reconnection is pending.
+    await kill.execute(base.engine.db);
+    for (let i = 0; i < 100 && seen.at(-1) !== 'down'; i++) await new Promise((r) => setTimeout(r, 10));
+    await stop();
+    await new Promise((r) => setTimeout(r, 300));
+    assert.notEqual(seen.at(-1), 'up', 'no reconnection after the stop');
+    const pool = engine.pgPool!;
+    assert.equal(pool.totalCount - pool.idleCount, 0, 'no connection is still checked out');
+    await within(3000, engine.close(), 'closing the pool');
+  } finally {
+    await base.close();
+  }
+});
+
