@@ -3,7 +3,8 @@ import { CARD_LEVELS } from '../../../db/schema.ts';
 import { APPEARANCES, assetsOf } from '../../../domain/appearances.ts';
 import type { App, AppDeps } from '../../app.ts';
 import { requireScopes } from '../../auth.ts';
-import { sendJsonText, WRITE_SECURITY } from './schemas.ts';
+import { WRITE_SECURITY } from './schemas.ts';
+import { sendJsonText } from '../../json-text.ts';
 
 // GET /v2/cards/appearances (qonto-reference.md §1.10): the designs of src/domain/appearances.ts grouped by card
 // type (flash cards are prepaid, the others debit) and level. Static, so rendered once.

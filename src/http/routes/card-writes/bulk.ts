@@ -4,7 +4,8 @@ import { createCards, type NewCardBody } from '../../../services/card-create.ts'
 import type { App, AppDeps } from '../../app.ts';
 import { principalOf, requireScopes } from '../../auth.ts';
 import { writeGuards } from '../../write-guards.ts';
-import { NewCard, sendJsonText, WRITE_SECURITY } from './schemas.ts';
+import { NewCard, WRITE_SECURITY } from './schemas.ts';
+import { sendJsonText } from '../../json-text.ts';
 
 /** Qonto does not publish a ceiling; 100 keeps one all-or-nothing transaction short. */
 export const BULK_MAX_CARDS = 100;

@@ -5,6 +5,7 @@ import { renderCardJson, type CardRecord } from '../../../domain/card.ts';
 import { CARD_CATEGORIES, NICKNAME_MAX_LENGTH } from '../../../domain/card-rules.ts';
 import { notFound } from '../../../domain/errors.ts';
 import { isUuid } from '../../../domain/uuid.ts';
+import { sendJsonText } from '../../json-text.ts';
 
 // Request schemas of the card writes (types and formats → 400 naming the field) and the one way a write
 // answers: `{"card": …}` from the same renderer as the stored api_json, so a write's answer and a later GET
@@ -90,10 +91,5 @@ export const CardResponse = Type.Object({ card: Type.Object({}, { additionalProp
 export const WRITE_SECURITY: Array<Record<string, string[]>> = [{ OAuth: [] }, { SecretKey: [] }];
 
 export const IdempotencyHeader = Type.Optional(Type.String({ description: 'Replays the first success for 30 minutes (configurable)' }));
-
-/** Sends already-serialized JSON as is (Fastify does not re-serialize a string payload). */
-export function sendJsonText(reply: FastifyReply, text: string): FastifyReply {
-  return reply.type('application/json; charset=utf-8').send(text);
-}
 
 export const sendCard = (reply: FastifyReply, card: CardRecord): FastifyReply => sendJsonText(reply, `{"card":${renderCardJson(card)}}`);

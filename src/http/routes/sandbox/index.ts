@@ -9,7 +9,8 @@ import { simulateSpend } from '../../../services/sandbox.ts';
 import type { App, AppDeps } from '../../app.ts';
 import { principalOf, requireOperator, requireScopes } from '../../auth.ts';
 import { writeGuards } from '../../write-guards.ts';
-import { CardIdParams, cardIdOf, CardResponse, NoBody, sendCard, sendJsonText, WRITE_SECURITY } from '../card-writes/schemas.ts';
+import { CardIdParams, cardIdOf, CardResponse, NoBody, sendCard, WRITE_SECURITY } from '../card-writes/schemas.ts';
+import { sendJsonText } from '../../json-text.ts';
 
 // qcards' sandbox (beyond Qonto, under its own prefix): what a real card would do by itself. Card actions use
 // the organization's normal credentials (card.write) and role rules; moving the clock is global, so it needs
