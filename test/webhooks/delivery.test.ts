@@ -156,14 +156,22 @@ test('failures are retried on the published schedule, with jitter, then marked f
   assert.ok(attempts.every((a) => a.status_code === 500 && a.response_excerpt === 'boom'));
 });
 
+/**
+ * Runs the worker once; returns how many attempts it made and how long the subscription's delivery now waits.
+ * The test clock runs with real time too, so a few milliseconds pass between the start and the answer.
+ */
+async function runAndMeasureWait(subscriptionId: string): Promise<{ attempts: number; waited: number }> {
+  const before = clock.now().getTime();
+  const attempts = await worker.runOnce();
+  const [row] = await deliveriesOf(subscriptionId);
+  return { attempts, waited: row!.next_attempt_at.getTime() - before };
+}
+
 test('a Retry-After shorter than the schedule does not shorten it', async () => {
   const { rx, sub, card } = await setup();
   rx.respond(() => ({ status: 503, headers: { 'retry-after': '1' } }));
   await emitCardEvent(db, card, 'created', clock.now());
-  const before = clock.now().getTime();
-  await worker.runOnce();
-  const [row] = await deliveriesOf(sub.id);
-  const waited = row!.next_attempt_at.getTime() - before;
+  const { waited } = await runAndMeasureWait(sub.id);
   assert.ok(waited >= 8_000 && waited < 13_000, `the first retry waits 10 s ± 20%, not 1 s: ${waited}`);
   // Let it succeed, so the next tests' runOnce finds nothing of this one due.
   rx.respond(() => ({ status: 200 }));
@@ -175,18 +183,12 @@ test('a longer Retry-After is honoured instead of the schedule, and capped at on
   const { rx, sub, card } = await setup();
   rx.respond(() => ({ status: 503, headers: { 'retry-after': '120' } }));
   await emitCardEvent(db, card, 'created', clock.now());
-  let before = clock.now().getTime();
-  await worker.runOnce();
-  let [row] = await deliveriesOf(sub.id);
-  // The test clock runs with real time too, so a few milliseconds pass between `before` and the answer.
-  const waited = row!.next_attempt_at.getTime() - before;
+  const { waited } = await runAndMeasureWait(sub.id);
   assert.ok(waited >= 120_000 && waited < 125_000, String(waited));
   rx.respond(() => ({ status: 429, headers: { 'retry-after': '999999' } }));
   clock.advance(120_000);
-  before = clock.now().getTime();
-  assert.equal(await worker.runOnce(), 1);
-  [row] = await deliveriesOf(sub.id);
-  const capped = row!.next_attempt_at.getTime() - before;
+  const { attempts, waited: capped } = await runAndMeasureWait(sub.id);
+  assert.equal(attempts, 1);
   assert.ok(capped >= 3_600_000 && capped < 3_605_000, String(capped));
 });
 
