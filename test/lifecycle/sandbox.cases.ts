@@ -6,6 +6,7 @@ import { startLifecycleScheduler } from '../../src/jobs/lifecycle-scheduler.ts';
 import type { TestContext } from '../helpers/app.ts';
 import { createOrgFixture } from '../helpers/fixtures.ts';
 import { eventsOf, makeCard, patch, put, statusOf } from '../helpers/lifecycle.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 /** Registers this group's tests on the file's app (see the *.test.ts that imports it). */
 export async function sandboxTests(ctx: TestContext): Promise<void> {
@@ -23,14 +24,6 @@ export async function sandboxTests(ctx: TestContext): Promise<void> {
   const pay = (id: string, body: Record<string, unknown>, auth = org.owner.auth) =>
     app.inject({ method: 'POST', url: `${S}/cards/${id}/payments`, headers: { authorization: auth }, payload: body });
   const advance = (seconds: number) => app.inject({ method: 'POST', url: `${S}/clock/advance`, headers: OPERATOR, payload: { seconds } });
-
-  async function eventually(check: () => Promise<boolean>, ms = 1000): Promise<void> {
-    const until = Date.now() + ms;
-    while (!(await check())) {
-      if (Date.now() > until) throw new Error('not within the time');
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
 
   test('activate: pending → live with pin_set and an activated event; only pending cards', async () => {
     const card = await makeCard(app, org, 'standard');
@@ -143,7 +136,7 @@ export async function sandboxTests(ctx: TestContext): Promise<void> {
     await eventually(async () => {
       const row = await db.selectFrom('cards').select('api_json').where('id', '=', card.id).executeTakeFirstOrThrow();
       return JSON.parse(row.api_json).payment_daily_spent === 0;
-    });
+    }, 'the daily counter rolled over', 1000, 20);
     const next = (await pay(card.id, { amount: 5 })).json();
     assert.equal(next.card.payment_daily_spent, 5);
     assert.equal(next.card.payment_monthly_spent, tomorrow.month === today.month ? 15 : 5);
@@ -156,7 +149,7 @@ export async function sandboxTests(ctx: TestContext): Promise<void> {
     const at = new Date(clock.now().getTime() + 3_600_000).toISOString();
     const flash = await makeCard(app, org, 'flash', { pre_expires_at: at });
     await advance(3_601);
-    await eventually(async () => (await statusOf(db, flash.id)) === 'pre_expired');
+    await eventually(async () => (await statusOf(db, flash.id)) === 'pre_expired', 'the flash card pre-expired', 1000, 20);
     assert.deepEqual(await eventsOf(db, flash.id), ['created', 'expired']);
     const ev = await db.selectFrom('card_events').selectAll().where('card_id', '=', flash.id).where('event', '=', 'expired').executeTakeFirstOrThrow();
     assert.equal(ev.data.status, 'pre_expired');
@@ -169,7 +162,7 @@ export async function sandboxTests(ctx: TestContext): Promise<void> {
     await put(app, other.owner, lost.id, 'lost');
     // Cards are valid 3 years, to the end of their expiry month.
     await advance(3 * 366 * 86_400 + 31 * 86_400);
-    await eventually(async () => (await statusOf(db, live.id)) === 'expired');
+    await eventually(async () => (await statusOf(db, live.id)) === 'expired', 'the card expired', 1000, 20);
     assert.deepEqual(await eventsOf(db, live.id), ['created', 'expired']);
     assert.equal(await statusOf(db, lost.id), 'lost');
     assert.deepEqual(await eventsOf(db, lost.id), ['created']);

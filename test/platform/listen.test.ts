@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { openEngine } from '../../src/db/engine.ts';
 import { listen } from '../../src/db/listen.ts';
 import { TEST_ENGINE, openTestEngine } from '../helpers/engine.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 // src/db/listen.ts: the LISTEN connection behind the webhook worker's wake-ups and the authentication cache.
 // A process that stops must give its connection back whatever state the LISTEN is in, or closing the pool
@@ -24,17 +25,17 @@ test('notifications arrive, a lost connection comes back, and stopping mid-recon
     }, { retryMs: 200, log: silent });
     assert.deepEqual(seen, ['up']);
     await sql`SELECT pg_notify('qcards_listen_test', '')`.execute(base.engine.db);
-    for (let i = 0; i < 100 && !seen.includes('notify'); i++) await new Promise((r) => setTimeout(r, 10));
+    await eventually(() => seen.includes('notify'), 'the notification arrives');
     assert.ok(seen.includes('notify'), 'the notification arrived');
 
     const kill = sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN qcards_listen_test'`;
     await kill.execute(base.engine.db);
-    for (let i = 0; i < 300 && seen.filter((s) => s === 'up').length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    await eventually(() => seen.filter((s) => s === 'up').length === 2, 'listening again', 3000);
     assert.deepEqual(seen.slice(-2), ['down', 'up'], 'lost, then listening again');
 
     // Lost again, and stopped while the reconnection is pending.
     await kill.execute(base.engine.db);
-    for (let i = 0; i < 100 && seen.at(-1) !== 'down'; i++) await new Promise((r) => setTimeout(r, 10));
+    await eventually(() => seen.at(-1) === 'down', 'the second loss is seen');
     await stop();
     await new Promise((r) => setTimeout(r, 300));
     assert.notEqual(seen.at(-1), 'up', 'no reconnection after the stop');
