@@ -25,7 +25,10 @@ export async function listen(engine: Engine, channel: string, handlers: ListenHa
   if (pglite) {
     const unlisten = await pglite.listen(channel, () => handlers.notify());
     handlers.up?.();
-    return () => unlisten().catch(() => {});
+    return async () => {
+      handlers.down?.();
+      await unlisten().catch(() => {});
+    };
   }
   if (!pool) return async () => {};
   /** Gives the current listening connection back, if it holds one. */
