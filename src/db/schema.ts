@@ -175,6 +175,8 @@ export interface CardCountsTable {
   card_level: string;
   stripe: number;
   n: number;
+  /** Delta rows folded into this counter so far (011_card_order_epoch.sql). */
+  changes: Generated<number>;
 }
 
 export interface CardCountDeltasTable {

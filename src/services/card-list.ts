@@ -1,10 +1,11 @@
 import type { Db } from '../db/engine.ts';
-import { selectCardJson, selectCardPage, type CardVisibility } from '../db/queries/card-list.ts';
+import { anchorable, selectCardJson, selectCardPage, type CardPageRequest, type CardVisibility } from '../db/queries/card-list.ts';
 import type { CardListParams } from '../domain/card-list.ts';
 import { pageMeta, type PageMeta } from '../domain/page-meta.ts';
 import { notFound } from '../domain/errors.ts';
 import type { Principal } from './credentials.ts';
 import { isUuid } from '../domain/uuid.ts';
+import { listKey, nearestAnchor, rememberAnchors } from './page-anchors.ts';
 
 // Reads of cards: no transaction (one statement each, so one snapshot), no parsing of the stored JSON.
 
@@ -30,14 +31,19 @@ export interface CardListPage {
 }
 
 export async function listCards(db: Db, principal: Principal, params: CardListParams): Promise<CardListPage> {
-  const { totalCount, cards } = await selectCardPage(db, {
+  const req: CardPageRequest = {
     organizationId: principal.organizationId,
     visibility: cardVisibility(principal),
     filters: params.filters,
     sort: params.sort,
     limit: params.perPage,
     offset: (params.page - 1) * params.perPage,
-  });
+  };
+  // Deep pages start from where an earlier page's cards stood, when that is still true (./page-anchors.ts).
+  const list = anchorable(req) ? listKey(req) : undefined;
+  if (list !== undefined) req.anchor = nearestAnchor(db, list, req.offset);
+  const { totalCount, cards, anchors } = await selectCardPage(db, req);
+  if (list !== undefined) rememberAnchors(db, list, anchors);
   return { meta: pageMeta(params.page, params.perPage, totalCount), cards };
 }
 

@@ -15,7 +15,11 @@ import type { Executor } from './cards.ts';
 //   bank_account_ids[]. The total is a sum over card_totals (counters and their pending deltas) (count(*) over 100k cards took 37 ms); the page
 //   is a walk of the sort's covering index (ORDER BY <key>, id LIMIT/OFFSET, filters on its INCLUDE
 //   columns), then a primary-key fetch of those ids' api_json (deferred join: OFFSET over the wide rows took
-//   309 ms at offset 50,000).
+//   309 ms at offset 50,000). A deep page still walks every index entry before it (49,900 at page 500,
+//   10–25 ms), unless the request carries a page anchor (src/services/page-anchors.ts): a card known to be at
+//   some position at or before the page, from a page served earlier. The walk then starts at that card, and
+//   only while the organization's order epoch (011_card_order_epoch.sql) is still the anchor's, checked in
+//   the statement's own snapshot; otherwise the same statement walks from the start as before.
 // - "matched": a search, holder_ids[], ids[], or a manager/employee. The matching rows are small sets (a
 //   holder's cards, a list of ids, a selective search), so they are materialized once (id + sort key) and
 //   both counted and paged from there. MATERIALIZED also fixes the plan of a search: the set comes from the
@@ -36,12 +40,27 @@ export interface CardPageRequest {
   sort: { key: SortKey; order: SortOrder };
   limit: number;
   offset: number;
+  /** A card known to be at or before `offset` in this list (only for requests that are `anchorable`). */
+  anchor?: PageAnchor;
+}
+
+/** Where one card stood in a list (an organization, its filters and sort) at one order epoch. */
+export interface PageAnchor {
+  /** The organization's order epoch when the card was read there (011_card_order_epoch.sql). */
+  epoch: string;
+  /** The card's zero-based position in the list. */
+  position: number;
+  /** The card's sort key as PostgreSQL prints it; null for a card with no last_activity_at. */
+  key: string | null;
+  id: string;
 }
 
 export interface CardPageResult {
   totalCount: number;
   /** The page's cards as their JSON objects, in order. */
   cards: string[];
+  /** For an anchorable request: where the page's first and last cards stand (none for an empty page). */
+  anchors: PageAnchor[];
 }
 
 const SORT_COLUMN: Record<SortKey, RawBuilder<unknown>> = {
@@ -101,15 +120,22 @@ function conditions(req: CardPageRequest): RawBuilder<unknown>[] {
   return where;
 }
 
-const usesCounters = (req: CardPageRequest): boolean =>
+const usesCounters = (req: Omit<CardPageRequest, 'limit'>): boolean =>
   req.visibility.kind === 'organization' &&
   req.filters.query === undefined && req.filters.holderIds === undefined && req.filters.ids === undefined;
 
 // Below this offset, with no filter, reading the rows in index order costs less than a deferred join.
 const STRAIGHT_WALK_MAX_OFFSET = 1000;
-const walksStraight = (req: CardPageRequest): boolean =>
+const walksStraight = (req: Omit<CardPageRequest, 'limit'>): boolean =>
   req.offset < STRAIGHT_WALK_MAX_OFFSET &&
   req.filters.statuses === undefined && req.filters.bankAccountIds === undefined && req.filters.cardLevels === undefined;
+
+/**
+ * Whether the request's page is a walk of a sort index that page anchors can shorten: the whole-organization
+ * shape past the straight walk. The others read from the start of the index only a little (a shallow page) or
+ * materialize the matching set anyway (searches, holders, ids, team and own visibility).
+ */
+export const anchorable = (req: Omit<CardPageRequest, 'limit'>): boolean => usesCounters(req) && !walksStraight(req);
 
 function counterTotal(req: CardPageRequest): RawBuilder<unknown> {
   const { organizationId: org, filters: f } = req;
@@ -128,17 +154,63 @@ export async function selectCardPage(db: Executor, req: CardPageRequest): Promis
   const query = cardPageQuery(req);
   const { rows } = usesCounters(req) && walksStraight(req) ? await executePrepared(db, query) : await query.execute(db);
   // An empty page is one row: the total, and a null card.
-  const cards = rows[0]!.api_json === null ? [] : rows.map((r) => r.api_json!);
-  return { totalCount: Number(rows[0]!.total), cards };
+  const empty = rows[0]!.api_json === null;
+  const cards = empty ? [] : rows.map((r) => r.api_json!);
+  const anchors: PageAnchor[] = [];
+  if (anchorable(req) && !empty) {
+    const at = (i: number): PageAnchor => ({ epoch: rows[i]!.epoch!, position: req.offset + i, key: rows[i]!.key!, id: rows[i]!.id! });
+    anchors.push(at(0));
+    if (rows.length > 1) anchors.push(at(rows.length - 1));
+  }
+  return { totalCount: Number(rows[0]!.total), cards, anchors };
+}
+
+interface PageRow {
+  total: number;
+  api_json: string | null;
+  /** Anchorable shape only: the order epoch, and each card's sort key (as text) and id. */
+  epoch?: string;
+  key?: string | null;
+  id?: string;
+}
+
+/** The organization's order epoch (011_card_order_epoch.sql): delta rows folded plus delta rows pending. */
+const orderEpoch = (org: string): RawBuilder<unknown> => sql`
+  SELECT (SELECT coalesce(sum(changes), 0) FROM card_counts WHERE organization_id = ${org})
+    + (SELECT count(*) FROM card_count_deltas WHERE organization_id = ${org}) AS e`;
+
+/**
+ * The page's (id, k) rows walked from the anchor instead of from the start of the list, gated on the anchor's
+ * epoch being current. The anchor's card is at `anchor.position`, so the page starts `offset - position` cards
+ * further. Seeking by (key, id) is one descent of the sort's index. last_activity_at can be null, and nulls
+ * come after every date in both orders: from a dated anchor, the rest of the list is the later dates and then
+ * every undated card, walked as two seeks and merged.
+ */
+function walkFromAnchor(req: CardPageRequest, where: RawBuilder<unknown>, anchor: PageAnchor): RawBuilder<unknown> {
+  const { key, order } = req.sort;
+  const k = SORT_COLUMN[key];
+  const skip = req.offset - anchor.position;
+  const cmp = sql.raw(order === 'asc' ? '>=' : '<=');
+  const type = sql.raw(key === 'created_at' || key === 'last_activity_at' ? 'timestamptz' : 'text');
+  const from = (seek: RawBuilder<unknown>) => sql`
+    SELECT c.id, ${k} AS k FROM cards c
+    WHERE ${where} AND (SELECT e FROM epoch) = ${anchor.epoch}::int8 AND ${seek}
+    ORDER BY ${orderBy(key, order, k, sql.ref('c.id'))}`;
+  if (anchor.key === null) return sql`(${from(sql`${k} IS NULL AND c.id ${cmp} ${anchor.id}::uuid`)} LIMIT ${req.limit} OFFSET ${skip})`;
+  const seek = sql`(${k}, c.id) ${cmp} (${anchor.key}::${type}, ${anchor.id}::uuid)`;
+  if (key !== 'last_activity_at') return sql`(${from(seek)} LIMIT ${req.limit} OFFSET ${skip})`;
+  return sql`(
+    SELECT s.id, s.k FROM ((${from(seek)} LIMIT ${skip + req.limit}) UNION ALL (${from(sql`${k} IS NULL`)} LIMIT ${skip + req.limit})) AS s
+    ORDER BY ${orderBy(key, order, sql.ref('s.k'), sql.ref('s.id'))} LIMIT ${req.limit} OFFSET ${skip})`;
 }
 
 /** The statement of selectCardPage, exposed so its plans can be examined (EXPLAIN) on a large dataset. */
-export function cardPageQuery(req: CardPageRequest): RawBuilder<{ total: number; api_json: string | null }> {
+export function cardPageQuery(req: CardPageRequest): RawBuilder<PageRow> {
   const { key, order } = req.sort;
   const where = sql.join(conditions(req), sql` AND `);
   // Every shape ends the same: the total joined to the page's rows (none: one row with a null card), in order.
-  const rows = (total: RawBuilder<unknown>, page: RawBuilder<unknown>) => sql<{ total: number; api_json: string | null }>`
-    SELECT t.n AS total, p.api_json FROM ${total} AS t LEFT JOIN ${page} AS p ON true
+  const rows = (total: RawBuilder<unknown>, page: RawBuilder<unknown>, extra = sql``) => sql<PageRow>`
+    SELECT t.n AS total, p.api_json${extra} FROM ${total} AS t LEFT JOIN ${page} AS p ON true
     ORDER BY ${orderBy(key, order, sql.ref('p.k'), sql.ref('p.id'))}`;
   const withJson = sql`(SELECT pg.id, pg.k, cj.api_json FROM page pg JOIN cards cj ON cj.id = pg.id)`;
   if (usesCounters(req) && walksStraight(req)) {
@@ -152,14 +224,19 @@ export function cardPageQuery(req: CardPageRequest): RawBuilder<{ total: number;
   }
   if (usesCounters(req)) {
     // The known total gates the walk: a filter matching nothing, or a page past the end, reads no index at
-    // all instead of the organization's whole range (100k index entries, ~40 ms).
+    // all instead of the organization's whole range (100k index entries, ~40 ms). With an anchor, exactly one
+    // of the two walks runs: each is gated on the epoch, a condition PostgreSQL evaluates once, before it.
+    const anchor = req.anchor;
+    const stale = anchor ? sql`AND (SELECT e FROM epoch) <> ${anchor.epoch}::int8` : sql``;
+    const fromStart = sql`(
+      SELECT c.id, ${SORT_COLUMN[key]} AS k FROM cards c WHERE ${where} AND ${req.offset} < (SELECT n FROM total) ${stale}
+      ORDER BY ${orderBy(key, order, SORT_COLUMN[key], sql.ref('c.id'))}
+      LIMIT ${req.limit} OFFSET ${req.offset})`;
+    const page = anchor ? sql`${walkFromAnchor(req, where, anchor)} UNION ALL ${fromStart}` : fromStart;
     return sql`
-      WITH total AS MATERIALIZED (${counterTotal(req)}), page AS (
-        SELECT c.id, ${SORT_COLUMN[key]} AS k FROM cards c WHERE ${where} AND ${req.offset} < (SELECT n FROM total)
-        ORDER BY ${orderBy(key, order, SORT_COLUMN[key], sql.ref('c.id'))}
-        LIMIT ${req.limit} OFFSET ${req.offset}
-      )
-      ${rows(sql`total`, withJson)}`;
+      WITH total AS MATERIALIZED (${counterTotal(req)}), epoch AS MATERIALIZED (${orderEpoch(req.organizationId)}),
+      page AS (${page})
+      ${rows(sql`total`, withJson, sql`, (SELECT e FROM epoch)::text AS epoch, p.k::text AS key, p.id`)}`;
   }
   return sql`
     WITH matched AS MATERIALIZED (

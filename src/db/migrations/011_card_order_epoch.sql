@@ -1,0 +1,23 @@
+-- An organization's "order epoch": a number that changes whenever the order or the membership of its card list
+-- can change, read in the same snapshot as a page, so that a process may remember where deep pages begin
+-- (page anchors, src/services/page-anchors.ts) and trust what it remembered only while the number is the same.
+--
+-- The number is the count of delta rows ever appended for the organization: those not folded yet, plus those
+-- folded (card_counts.changes, added by the fold in the same statement that deletes them, so the sum is the
+-- same on either side of a fold). Every committed change that can move a card in the list appends at least one
+-- row: inserts and deletes through the statement triggers of 001/006, and updates through the row trigger below.
+-- A later snapshot sees a superset of an earlier one's commits, so an equal number means no such change
+-- committed in between.
+ALTER TABLE card_counts ADD COLUMN changes bigint NOT NULL DEFAULT 0;
+
+-- The row trigger of 010 also fires when a sort key that can change (nickname, last_activity_at; created_at and
+-- id never do) changes: it then appends a -1 and a +1 to the same counter, which leave the totals as they were.
+DROP TRIGGER cards_count_updated ON cards;
+CREATE TRIGGER cards_count_updated AFTER UPDATE ON cards FOR EACH ROW
+  WHEN (OLD.organization_id IS DISTINCT FROM NEW.organization_id
+    OR OLD.bank_account_id IS DISTINCT FROM NEW.bank_account_id
+    OR OLD.status IS DISTINCT FROM NEW.status
+    OR OLD.card_level IS DISTINCT FROM NEW.card_level
+    OR OLD.nickname IS DISTINCT FROM NEW.nickname
+    OR OLD.last_activity_at IS DISTINCT FROM NEW.last_activity_at)
+  EXECUTE FUNCTION card_counts_apply_row_updated();

@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { sql } from 'kysely';
+import { foldCardCountDeltas } from '../../src/db/queries/card-counts.ts';
+import { selectCardPage, type CardPageRequest } from '../../src/db/queries/card-list.ts';
+import { CARD_STATUSES, type CardStatus } from '../../src/db/schema.ts';
+import type { SortKey, SortOrder } from '../../src/domain/card-list.ts';
+import { startTestApp } from '../helpers/app.ts';
+import { createOrgFixture, insertTestCards, type CardSpec } from '../helpers/fixtures.ts';
+
+// Page anchors (src/services/page-anchors.ts): a deep page of the whole-organization list starts its walk from
+// where a card of an earlier page stood, but only while the organization's order epoch (011_card_order_epoch.sql)
+// is unchanged. Every page must be exactly what a walk from the start gives, before and after each change that
+// can move a card in the list.
+
+const { app, deps } = await startTestApp();
+const db = deps.engine.db;
+const org = await createOrgFixture(db);
+const headers = { authorization: org.owner.auth };
+
+// A statuses[] filter listing every status matches every card and makes every page the anchored shape, so small
+// pages exercise it (unfiltered, only offsets past 1,000 are).
+const ALL_STATUSES = CARD_STATUSES.map((s) => `statuses[]=${s}`).join('&');
+const base = Date.UTC(2025, 0, 1);
+const at = (minutes: number) => new Date(base + minutes * 60_000);
+const statuses: CardStatus[] = ['live', 'paused', 'live', 'pending', 'live', 'pin_blocked', 'live', 'lost'];
+const specs: CardSpec[] = Array.from({ length: 40 }, (_, i) => ({
+  // Ties on every key, broken by id; a third of the cards never used (last_activity_at null, sorted last).
+  nickname: ['Fuel', 'Ads', 'Travel 💳', 'ads', 'Fuel', 'Zeta'][i % 6]!,
+  status: statuses[i % statuses.length]!,
+  created_at: at(Math.floor(i / 2)),
+  last_activity_at: i % 3 === 0 ? null : at(100 + (i % 7)),
+}));
+await insertTestCards(db, org, specs);
+await insertTestCards(db, await createOrgFixture(db), specs); // another organization's cards never show
+
+const SORTS = (['status', 'nickname', 'created_at', 'last_activity_at'] as const).flatMap((key) => (['asc', 'desc'] as const).map((order) => ({ key, order })));
+
+/** The list's order straight from the table, independently of the endpoint. */
+async function expectedIds(key: SortKey, order: SortOrder): Promise<string[]> {
+  const dir = sql.raw(order === 'asc' ? 'ASC' : 'DESC');
+  const { rows } = await sql<{ id: string }>`
+    SELECT id FROM cards WHERE organization_id = ${org.id} ORDER BY ${sql.ref(key)} ${dir} NULLS LAST, id ${dir}`.execute(db);
+  return rows.map((r) => r.id);
+}
+
+async function pageIds(key: SortKey, order: SortOrder, page: number, perPage: number): Promise<string[]> {
+  const res = await app.inject({ method: 'GET', url: `/v2/cards?${ALL_STATUSES}&sort_by=${key}:${order}&per_page=${perPage}&page=${page}`, headers });
+  assert.equal(res.statusCode, 200, res.body);
+  return res.json().cards.map((c: { id: string }) => c.id);
+}
+
+for (const { key, order } of SORTS) {
+  test(`sort_by=${key}:${order}: walks from anchors and pages out of order match the order from the start`, async () => {
+    const expected = await expectedIds(key, order);
+    const perPage = 3;
+    const pages = Math.ceil(expected.length / perPage);
+    for (let walk = 0; walk < 2; walk++) {
+      const ids: string[] = [];
+      for (let page = 1; page <= pages + 1; page++) ids.push(...(await pageIds(key, order, page, perPage)));
+      assert.deepEqual(ids, expected, `walk ${walk + 1}`);
+    }
+    for (const page of [9, 4, 4, 13, 1, 10, 2, 12]) {
+      assert.deepEqual(await pageIds(key, order, page, perPage), expected.slice((page - 1) * perPage, page * perPage), `page ${page}`);
+    }
+    // Another page size starts at positions the anchors do not hold exactly.
+    for (const page of [5, 6, 3]) assert.deepEqual(await pageIds(key, order, page, 7), expected.slice((page - 1) * 7, page * 7));
+  });
+}
+
+/** Serves page `page` (warming its anchors), applies `change`, and checks the page is the new order's. */
+async function pageAfter(key: SortKey, order: SortOrder, page: number, change: (before: string[]) => Promise<void>) {
+  const perPage = 4;
+  const slice = (ids: string[]) => ids.slice((page - 1) * perPage, page * perPage);
+  await pageIds(key, order, page - 1, perPage);
+  const served = await pageIds(key, order, page, perPage);
+  assert.deepEqual(served, slice(await expectedIds(key, order)));
+  await change(await expectedIds(key, order));
+  const now = slice(await expectedIds(key, order));
+  assert.notDeepEqual(now, served, 'the change must move the page, or this test proves nothing');
+  assert.deepEqual(await pageIds(key, order, page, perPage), now);
+  assert.deepEqual(await pageIds(key, order, page + 1, perPage), (await expectedIds(key, order)).slice(page * perPage, (page + 1) * perPage));
+}
+
+const liveCards = async () =>
+  (await db.selectFrom('cards').select('id').where('organization_id', '=', org.id).where('status', '=', 'live').execute()).map((c) => c.id);
+
+test('a status change before the page (lock, then unlock) moves the page at once', async () => {
+  await pageAfter('status', 'asc', 5, async (ids) => {
+    const live = await liveCards();
+    const card = ids.find((id) => live.includes(id))!;
+    assert.equal((await app.inject({ method: 'PUT', url: `/v2/cards/${card}/lock`, headers })).statusCode, 200);
+  });
+  await pageAfter('status', 'desc', 5, async (ids) => {
+    const paused = (await db.selectFrom('cards').select('id').where('organization_id', '=', org.id).where('status', '=', 'paused').execute()).map((c) => c.id);
+    const card = ids.find((id) => paused.includes(id))!;
+    assert.equal((await app.inject({ method: 'PUT', url: `/v2/cards/${card}/unlock`, headers })).statusCode, 200);
+  });
+});
+
+test('a nickname change moves the page at once', async () => {
+  await pageAfter('nickname', 'asc', 4, async (ids) => {
+    const live = await liveCards();
+    const card = ids.find((id) => live.includes(id))!;
+    const res = await app.inject({ method: 'PATCH', url: `/v2/cards/${card}/nickname`, headers, payload: { card: { nickname: 'zzz last' } } });
+    assert.equal(res.statusCode, 200, res.body);
+  });
+});
+
+test('a payment (last_activity_at) moves the page at once', async () => {
+  await pageAfter('last_activity_at', 'desc', 4, async (ids) => {
+    const live = await liveCards();
+    const used = (await db.selectFrom('cards').select('id').where('organization_id', '=', org.id).where('last_activity_at', 'is not', null).execute()).map((c) => c.id);
+    // The live card used longest ago: paying with it makes it the most recent.
+    const card = [...ids].reverse().find((id) => live.includes(id) && used.includes(id))!;
+    const res = await app.inject({ method: 'POST', url: `/qcards/sandbox/v1/cards/${card}/payments`, headers, payload: { amount: 1, online: true } });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.json().result, 'approved', res.body);
+  });
+});
+
+test('a new card before the page moves the page at once', async () => {
+  await pageAfter('created_at', 'asc', 4, async () => {
+    await insertTestCards(db, org, [{ created_at: at(-10) }]);
+  });
+});
+
+const request = (offset: number): CardPageRequest => ({
+  organizationId: org.id, visibility: { kind: 'organization' }, filters: { statuses: [...CARD_STATUSES] },
+  sort: { key: 'created_at', order: 'asc' }, limit: 5, offset,
+});
+
+test('the statement starts from an anchor of the current epoch, and ignores one of another epoch', async () => {
+  const expected = await expectedIds('created_at', 'asc');
+  const atTen = (await selectCardPage(db, request(10))).anchors[0]!;
+  assert.equal(atTen.id, expected[10]);
+  // An anchor that lies about its position is believed while its epoch is current: proof the walk starts there.
+  const lying = { ...atTen, position: 5 };
+  assert.deepEqual((await selectCardPage(db, { ...request(5), anchor: lying })).cards.map((c) => JSON.parse(c).id), expected.slice(10, 15));
+  // Of another epoch, it is not used at all.
+  const stale = { ...lying, epoch: String(BigInt(atTen.epoch) - 1n) };
+  assert.deepEqual((await selectCardPage(db, { ...request(5), anchor: stale })).cards.map((c) => JSON.parse(c).id), expected.slice(5, 10));
+});
+
+test('folding the counter deltas keeps the epoch; a change that moves a card does not, one that cannot does', async () => {
+  const epoch = async () => (await selectCardPage(db, request(0))).anchors[0]!.epoch;
+  const before = await epoch();
+  while ((await foldCardCountDeltas(db)) > 0);
+  assert.equal(await epoch(), before);
+  const [card] = await expectedIds('created_at', 'asc');
+  const limits = await app.inject({ method: 'PATCH', url: `/v2/cards/${card}/limits`, headers, payload: { card: { payment_monthly_limit: 1234 } } });
+  assert.equal(limits.statusCode, 200, limits.body);
+  assert.equal(await epoch(), before, 'a limit change cannot move a card in the list');
+  assert.equal((await app.inject({ method: 'PUT', url: `/v2/cards/${card}/discard`, headers })).statusCode, 200);
+  assert.notEqual(await epoch(), before);
+});
