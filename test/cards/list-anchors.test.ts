@@ -5,6 +5,7 @@ import { foldCardCountDeltas } from '../../src/db/queries/card-counts.ts';
 import { selectCardPage, type CardPageRequest } from '../../src/db/queries/card-list.ts';
 import { CARD_STATUSES, type CardStatus } from '../../src/db/schema.ts';
 import type { SortKey, SortOrder } from '../../src/domain/card-list.ts';
+import { MIN_ANCHOR_POSITION } from '../../src/services/page-anchors.ts';
 import { startTestApp } from '../helpers/app.ts';
 import { createOrgFixture, insertTestCards, type CardSpec } from '../helpers/fixtures.ts';
 
@@ -18,21 +19,22 @@ const db = deps.engine.db;
 const org = await createOrgFixture(db);
 const headers = { authorization: org.owner.auth };
 
-// A statuses[] filter listing every status matches every card and makes every page the anchored shape, so small
-// pages exercise it (unfiltered, only offsets past 1,000 are).
-const ALL_STATUSES = CARD_STATUSES.map((s) => `statuses[]=${s}`).join('&');
+// Anchors are used only past MIN_ANCHOR_POSITION, so the organization has a few pages more than that.
+const N = MIN_ANCHOR_POSITION + 240;
+const PER_PAGE = 100;
 const base = Date.UTC(2025, 0, 1);
 const at = (minutes: number) => new Date(base + minutes * 60_000);
 const statuses: CardStatus[] = ['live', 'paused', 'live', 'pending', 'live', 'pin_blocked', 'live', 'lost'];
-const specs: CardSpec[] = Array.from({ length: 40 }, (_, i) => ({
+const specs: CardSpec[] = Array.from({ length: N }, (_, i) => ({
   // Ties on every key, broken by id; a third of the cards never used (last_activity_at null, sorted last).
   nickname: ['Fuel', 'Ads', 'Travel 💳', 'ads', 'Fuel', 'Zeta'][i % 6]!,
   status: statuses[i % statuses.length]!,
+  card_level: i % 5 === 0 ? 'standard' : 'virtual',
   created_at: at(Math.floor(i / 2)),
   last_activity_at: i % 3 === 0 ? null : at(100 + (i % 7)),
 }));
-await insertTestCards(db, org, specs);
-await insertTestCards(db, await createOrgFixture(db), specs); // another organization's cards never show
+for (let i = 0; i < N; i += 200) await insertTestCards(db, org, specs.slice(i, i + 200)); // a statement holds 65,535 values at most
+await insertTestCards(db, await createOrgFixture(db), specs.slice(0, 40)); // another organization's cards never show
 
 const SORTS = (['status', 'nickname', 'created_at', 'last_activity_at'] as const).flatMap((key) => (['asc', 'desc'] as const).map((order) => ({ key, order })));
 
@@ -44,8 +46,8 @@ async function expectedIds(key: SortKey, order: SortOrder): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
-async function pageIds(key: SortKey, order: SortOrder, page: number, perPage: number): Promise<string[]> {
-  const res = await app.inject({ method: 'GET', url: `/v2/cards?${ALL_STATUSES}&sort_by=${key}:${order}&per_page=${perPage}&page=${page}`, headers });
+async function pageIds(key: SortKey, order: SortOrder, page: number, perPage: number, filter = ''): Promise<string[]> {
+  const res = await app.inject({ method: 'GET', url: `/v2/cards?sort_by=${key}:${order}&per_page=${perPage}&page=${page}${filter}`, headers });
   assert.equal(res.statusCode, 200, res.body);
   return res.json().cards.map((c: { id: string }) => c.id);
 }
@@ -53,24 +55,25 @@ async function pageIds(key: SortKey, order: SortOrder, page: number, perPage: nu
 for (const { key, order } of SORTS) {
   test(`sort_by=${key}:${order}: walks from anchors and pages out of order match the order from the start`, async () => {
     const expected = await expectedIds(key, order);
-    const perPage = 3;
-    const pages = Math.ceil(expected.length / perPage);
+    const pages = Math.ceil(N / PER_PAGE);
     for (let walk = 0; walk < 2; walk++) {
       const ids: string[] = [];
-      for (let page = 1; page <= pages + 1; page++) ids.push(...(await pageIds(key, order, page, perPage)));
+      for (let page = 1; page <= pages + 1; page++) ids.push(...(await pageIds(key, order, page, PER_PAGE)));
       assert.deepEqual(ids, expected, `walk ${walk + 1}`);
     }
-    for (const page of [9, 4, 4, 13, 1, 10, 2, 12]) {
-      assert.deepEqual(await pageIds(key, order, page, perPage), expected.slice((page - 1) * perPage, page * perPage), `page ${page}`);
-    }
+    const slice = (page: number, perPage: number) => expected.slice((page - 1) * perPage, page * perPage);
+    for (const page of [12, 11, 11, 13, 1, 12, 14]) assert.deepEqual(await pageIds(key, order, page, PER_PAGE), slice(page, PER_PAGE), `page ${page}`);
     // Another page size starts at positions the anchors do not hold exactly.
-    for (const page of [5, 6, 3]) assert.deepEqual(await pageIds(key, order, page, 7), expected.slice((page - 1) * 7, page * 7));
+    for (const page of [30, 31, 28, 33]) assert.deepEqual(await pageIds(key, order, page, 37), slice(page, 37), `page ${page} of 37`);
+    // A filter matching every card is another list, with anchors of its own, and the same order.
+    const everyStatus = CARD_STATUSES.map((s) => `&statuses[]=${s}`).join('');
+    for (const page of [12, 13, 12]) assert.deepEqual(await pageIds(key, order, page, PER_PAGE, everyStatus), slice(page, PER_PAGE));
   });
 }
 
 /** Serves page `page` (warming its anchors), applies `change`, and checks the page is the new order's. */
 async function pageAfter(key: SortKey, order: SortOrder, page: number, change: (before: string[]) => Promise<void>) {
-  const perPage = 4;
+  const perPage = PER_PAGE;
   const slice = (ids: string[]) => ids.slice((page - 1) * perPage, page * perPage);
   await pageIds(key, order, page - 1, perPage);
   const served = await pageIds(key, order, page, perPage);
@@ -85,21 +88,24 @@ async function pageAfter(key: SortKey, order: SortOrder, page: number, change: (
 const liveCards = async () =>
   (await db.selectFrom('cards').select('id').where('organization_id', '=', org.id).where('status', '=', 'live').execute()).map((c) => c.id);
 
-test('a status change before the page (lock, then unlock) moves the page at once', async () => {
-  await pageAfter('status', 'asc', 5, async (ids) => {
+test('a status change moves the page at once', async () => {
+  // Ascending, page 12 lies among the pin_blocked cards: a live card reported stolen moves from before it to after it.
+  await pageAfter('status', 'asc', 12, async (ids) => {
     const live = await liveCards();
-    const card = ids.find((id) => live.includes(id))!;
-    assert.equal((await app.inject({ method: 'PUT', url: `/v2/cards/${card}/lock`, headers })).statusCode, 200);
+    const physical = (await db.selectFrom('cards').select('id').where('organization_id', '=', org.id).where('card_level', '=', 'standard').execute()).map((c) => c.id);
+    const card = ids.find((id) => live.includes(id) && physical.includes(id))!;
+    assert.equal((await app.inject({ method: 'PUT', url: `/v2/cards/${card}/stolen`, headers })).statusCode, 200);
   });
-  await pageAfter('status', 'desc', 5, async (ids) => {
-    const paused = (await db.selectFrom('cards').select('id').where('organization_id', '=', org.id).where('status', '=', 'paused').execute()).map((c) => c.id);
-    const card = ids.find((id) => paused.includes(id))!;
-    assert.equal((await app.inject({ method: 'PUT', url: `/v2/cards/${card}/unlock`, headers })).statusCode, 200);
+  // Descending, page 12 lies among the live cards: the last one, locked, moves from after it to before it.
+  await pageAfter('status', 'desc', 12, async (ids) => {
+    const live = await liveCards();
+    const card = [...ids].reverse().find((id) => live.includes(id))!;
+    assert.equal((await app.inject({ method: 'PUT', url: `/v2/cards/${card}/lock`, headers })).statusCode, 200);
   });
 });
 
 test('a nickname change moves the page at once', async () => {
-  await pageAfter('nickname', 'asc', 4, async (ids) => {
+  await pageAfter('nickname', 'asc', 12, async (ids) => {
     const live = await liveCards();
     const card = ids.find((id) => live.includes(id))!;
     const res = await app.inject({ method: 'PATCH', url: `/v2/cards/${card}/nickname`, headers, payload: { card: { nickname: 'zzz last' } } });
@@ -108,11 +114,11 @@ test('a nickname change moves the page at once', async () => {
 });
 
 test('a payment (last_activity_at) moves the page at once', async () => {
-  await pageAfter('last_activity_at', 'desc', 4, async (ids) => {
+  await pageAfter('last_activity_at', 'desc', 12, async (ids) => {
     const live = await liveCards();
-    const used = (await db.selectFrom('cards').select('id').where('organization_id', '=', org.id).where('last_activity_at', 'is not', null).execute()).map((c) => c.id);
-    // The live card used longest ago: paying with it makes it the most recent.
-    const card = [...ids].reverse().find((id) => live.includes(id) && used.includes(id))!;
+    const unused = (await db.selectFrom('cards').select('id').where('organization_id', '=', org.id).where('last_activity_at', 'is', null).execute()).map((c) => c.id);
+    // Page 12 lies among the cards never used, last in the order: the last of them, used now, becomes the first.
+    const card = [...ids].reverse().find((id) => live.includes(id) && unused.includes(id))!;
     const res = await app.inject({ method: 'POST', url: `/qcards/sandbox/v1/cards/${card}/payments`, headers, payload: { amount: 1, online: true } });
     assert.equal(res.statusCode, 200, res.body);
     assert.equal(res.json().result, 'approved', res.body);
@@ -120,7 +126,7 @@ test('a payment (last_activity_at) moves the page at once', async () => {
 });
 
 test('a new card before the page moves the page at once', async () => {
-  await pageAfter('created_at', 'asc', 4, async () => {
+  await pageAfter('created_at', 'asc', 12, async () => {
     await insertTestCards(db, org, [{ created_at: at(-10) }]);
   });
 });
