@@ -17,6 +17,8 @@ export interface BenchCase {
   expectedTotal: number;
   /** Share of the organization's cards matching. */
   share: number;
+  /** Each request asks for the page after the previous one's, from `page` on: a client walking the list. */
+  walk?: boolean;
 }
 
 export const SORT_KEYS = ['status', 'nickname', 'created_at', 'last_activity_at'] as const;
@@ -34,14 +36,17 @@ export async function buildCases(db: Db, orgId: string): Promise<BenchCase[]> {
   if (!RARE_NICKNAME.toLowerCase().includes(SEARCH_NICKNAME) || !LAST_NAMES.includes(SEARCH_LAST_NAME)) throw new Error('search terms out of step with the data');
   const all = await count(db, orgId, sql`true`);
   const cases: BenchCase[] = [];
-  const add = (name: string, group: CaseGroup, params: Array<[string, string | number]>, expectedTotal: number) => {
+  const add = (name: string, group: CaseGroup, params: Array<[string, string | number]>, expectedTotal: number, walk = false) => {
     const page = Number(params.find(([k]) => k === 'page')?.[1] ?? 1);
     const perPage = Number(params.find(([k]) => k === 'per_page')?.[1] ?? 100);
-    cases.push({ name, group, path: qs(params), page, perPage, expectedTotal, share: expectedTotal / all });
+    cases.push({ name, group, path: qs(params), page, perPage, expectedTotal, share: expectedTotal / all, walk });
   };
 
   add('page 1, default sort', 'page', [], all);
+  // The same deep page again and again: after the first, it starts from its own page anchor
+  // (src/services/page-anchors.ts). The walk below is what anchors are for; bench/list/explain.ts shows a first visit.
   add('page 500, per_page 100', 'page', [['page', 500], ['per_page', 100]], all);
+  add('pages 381–600 in turn, per_page 100 (a walk)', 'page', [['page', 381], ['per_page', 100]], all, true);
   for (const key of SORT_KEYS) for (const order of ['asc', 'desc']) add(`sort ${key}:${order}`, 'sort', [['sort_by', `${key}:${order}`]], all);
 
   add('statuses[] paused, pin_blocked', 'filter', [['statuses[]', 'paused'], ['statuses[]', 'pin_blocked']],

@@ -22,11 +22,12 @@ export interface LatencyOptions {
   maxMs: number;
 }
 
-function check(c: BenchCase, status: number, text: string): string | undefined {
+function check(c: BenchCase, page: number, status: number, text: string): string | undefined {
   if (status !== 200) return `status ${status}: ${text.slice(0, 200)}`;
-  const body = JSON.parse(text) as { cards: unknown[]; meta: { total_count: number } };
+  const body = JSON.parse(text) as { cards: unknown[]; meta: { total_count: number; current_page: number } };
   if (body.meta?.total_count !== c.expectedTotal) return `total_count ${body.meta?.total_count}, expected ${c.expectedTotal}`;
-  const expectedLength = Math.max(0, Math.min(c.perPage, c.expectedTotal - (c.page - 1) * c.perPage));
+  if (body.meta.current_page !== page) return `current_page ${body.meta.current_page}, expected ${page}`;
+  const expectedLength = Math.max(0, Math.min(c.perPage, c.expectedTotal - (page - 1) * c.perPage));
   if (body.cards.length !== expectedLength) return `${body.cards.length} cards on the page, expected ${expectedLength}`;
   return undefined;
 }
@@ -35,20 +36,24 @@ function check(c: BenchCase, status: number, text: string): string | undefined {
 export async function measureLatency(origin: string, auth: string, c: BenchCase, options: LatencyOptions, checked = true): Promise<LatencyResult> {
   const client = new Client(origin, { keepAliveTimeout: 60_000 });
   const times: number[] = [];
-  const answers: Array<{ statusCode: number; length: number; bytes: Buffer | undefined }> = [];
+  const answers: Array<{ page: number; statusCode: number; length: number; bytes: Buffer | undefined }> = [];
+  // A walk asks for the next page each time (the `page` parameter, not `per_page`).
+  const pathOf = (page: number) => (c.walk ? c.path.replace(/([?&])page=\d+/, `$1page=${page}`) : c.path);
   try {
     const started = performance.now();
     for (let i = 0; i < options.warmup + options.requests; i++) {
       const t = performance.now();
-      const { statusCode, body } = await client.request({ method: 'GET', path: c.path, headers: { authorization: auth } });
+      const page = c.walk ? c.page + i : c.page;
+      const { statusCode, body } = await client.request({ method: 'GET', path: pathOf(page), headers: { authorization: auth } });
       // Bytes, not text, and checked after the last request: decoding and parsing a 184 KB body made this
       // client's own garbage collections land in later requests' timed windows (a 100-card page: p50 2.9 ms
       // here against 1.3 ms from wrk on the same server). Every tenth body is kept whole and checked in full;
-      // the others must have its status and length (nothing changes the data during a run).
+      // the others must have its status and length (nothing changes the data during a run). Every page of a
+      // walk is a different page, so each is kept and checked in full.
       const bytes = Buffer.from(await body.arrayBuffer());
       const elapsed = performance.now() - t;
       if (i >= options.warmup) times.push(elapsed);
-      if (checked) answers.push({ statusCode, length: bytes.length, bytes: i % 10 === 0 ? bytes : undefined });
+      if (checked) answers.push({ page, statusCode, length: bytes.length, bytes: c.walk || i % 10 === 0 ? bytes : undefined });
       if (performance.now() - started > options.maxMs && times.length >= 20) break;
     }
   } finally {
@@ -56,7 +61,7 @@ export async function measureLatency(origin: string, auth: string, c: BenchCase,
   }
   let failure: string | undefined;
   for (const a of answers) {
-    if (a.bytes) failure ??= check(c, a.statusCode, a.bytes.toString('utf8'));
+    if (a.bytes) failure ??= check(c, a.page, a.statusCode, a.bytes.toString('utf8'));
     else if (a.statusCode !== answers[0]!.statusCode || a.length !== answers[0]!.length) {
       failure ??= `status ${a.statusCode} and ${a.length} bytes, where the first answer had ${answers[0]!.statusCode} and ${answers[0]!.length}`;
     }
