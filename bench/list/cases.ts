@@ -46,7 +46,7 @@ export async function buildCases(db: Db, orgId: string): Promise<BenchCase[]> {
   // The same deep page again and again: after the first, it starts from its own page anchor
   // (src/services/page-anchors.ts). The walk below is what anchors are for; bench/list/explain.ts shows a first visit.
   add('page 500, per_page 100', 'page', [['page', 500], ['per_page', 100]], all);
-  add('pages 381–600 in turn, per_page 100 (a walk)', 'page', [['page', 381], ['per_page', 100]], all, true);
+  add('a walk: page 381, 382, 383 … per_page 100', 'page', [['page', 381], ['per_page', 100]], all, true);
   for (const key of SORT_KEYS) for (const order of ['asc', 'desc']) add(`sort ${key}:${order}`, 'sort', [['sort_by', `${key}:${order}`]], all);
 
   add('statuses[] paused, pin_blocked', 'filter', [['statuses[]', 'paused'], ['statuses[]', 'pin_blocked']],

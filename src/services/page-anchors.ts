@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { CardPageRequest, PageAnchor } from '../db/queries/card-list.ts';
 
 // Page anchors: where the first and last cards of recently served deep pages stood, per list (organization,
@@ -9,7 +10,9 @@ import type { CardPageRequest, PageAnchor } from '../db/queries/card-list.ts';
 // Nothing here has to be invalidated: each anchor carries the organization's order epoch it was read at, and the
 // list statement uses it only if the epoch is still the same in its own snapshot (src/db/queries/card-list.ts,
 // 011_card_order_epoch.sql). A stale anchor costs one walk from the start, which brings fresh anchors back.
-// Per process and in memory: several API processes each learn their own.
+// Per process and in memory: several API processes each learn their own. Any change that can move a card in an
+// organization's list (README, "GET /v2/cards") retires every anchor of that organization, so in an organization
+// whose cards change all the time, most deep pages are walked from the start, as without anchors.
 
 const MAX_LISTS = 1_000;
 /**
@@ -28,11 +31,15 @@ interface List {
 // Keyed by the engine's Kysely instance, so two apps on two databases in one process never share anchors.
 const caches = new WeakMap<object, Map<string, List>>();
 
-/** The list a request pages through: everything but the page itself. */
+/**
+ * The list a request pages through: everything but the page itself (positions do not depend on per_page). A
+ * digest, so a long bank_account_ids[] costs no more memory than a short one.
+ */
 export function listKey(req: Omit<CardPageRequest, 'limit' | 'offset'>): string {
   const sorted = (values: readonly string[] | undefined) => (values ? [...values].sort().join(',') : '*');
   const { filters: f, sort } = req;
-  return [req.organizationId, `${sort.key}:${sort.order}`, sorted(f.statuses), sorted(f.cardLevels), sorted(f.bankAccountIds)].join('|');
+  const list = [req.organizationId, `${sort.key}:${sort.order}`, sorted(f.statuses), sorted(f.cardLevels), sorted(f.bankAccountIds)].join('|');
+  return createHash('sha256').update(list).digest('base64url');
 }
 
 /** The remembered anchor closest before (or at) `offset` in the list, if it is far enough from the start. */
@@ -50,19 +57,23 @@ export function nearestAnchor(db: object, key: string, offset: number): PageAnch
   return best;
 }
 
-/** Remembers where a page's cards stood; anchors of another epoch than theirs are forgotten. */
+/**
+ * Remembers where a page's cards stood. Anchors of a newer epoch replace the list's; anchors of an older one (a
+ * slower request that read before a change) are dropped.
+ */
 export function rememberAnchors(db: object, key: string, anchors: PageAnchor[]): void {
-  if (anchors.length === 0) return;
+  const useful = anchors.filter((a) => a.position >= MIN_ANCHOR_POSITION);
+  if (useful.length === 0) return;
   let lists = caches.get(db);
   if (!lists) caches.set(db, (lists = new Map()));
   let list = lists.get(key);
-  const epoch = anchors[0]!.epoch;
-  if (!list || list.epoch !== epoch) {
-    list = { epoch, anchors: new Map() };
-    lists.set(key, list);
-    if (lists.size > MAX_LISTS) lists.delete(lists.keys().next().value!);
-  }
-  for (const anchor of anchors) {
+  const epoch = useful[0]!.epoch;
+  if (list && list.epoch !== epoch && BigInt(epoch) < BigInt(list.epoch)) return;
+  if (!list || list.epoch !== epoch) list = { epoch, anchors: new Map() };
+  lists.delete(key);
+  lists.set(key, list);
+  if (lists.size > MAX_LISTS) lists.delete(lists.keys().next().value!);
+  for (const anchor of useful) {
     list.anchors.delete(anchor.position);
     list.anchors.set(anchor.position, anchor);
     if (list.anchors.size > MAX_ANCHORS_PER_LIST) list.anchors.delete(list.anchors.keys().next().value!);

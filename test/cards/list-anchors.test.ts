@@ -26,12 +26,13 @@ const base = Date.UTC(2025, 0, 1);
 const at = (minutes: number) => new Date(base + minutes * 60_000);
 const statuses: CardStatus[] = ['live', 'paused', 'live', 'pending', 'live', 'pin_blocked', 'live', 'lost'];
 const specs: CardSpec[] = Array.from({ length: N }, (_, i) => ({
-  // Ties on every key, broken by id; a third of the cards never used (last_activity_at null, sorted last).
+  // Ties on every key, broken by id; a tenth of the cards never used (last_activity_at null, sorted last), so
+  // that sorted by last_activity_at, anchors past position 1,000 have a date and the next pages reach the nulls.
   nickname: ['Fuel', 'Ads', 'Travel 💳', 'ads', 'Fuel', 'Zeta'][i % 6]!,
   status: statuses[i % statuses.length]!,
   card_level: i % 5 === 0 ? 'standard' : 'virtual',
   created_at: at(Math.floor(i / 2)),
-  last_activity_at: i % 3 === 0 ? null : at(100 + (i % 7)),
+  last_activity_at: i % 10 === 0 ? null : at(100 + (i % 7)),
 }));
 for (let i = 0; i < N; i += 200) await insertTestCards(db, org, specs.slice(i, i + 200)); // a statement holds 65,535 values at most
 await insertTestCards(db, await createOrgFixture(db), specs.slice(0, 40)); // another organization's cards never show
@@ -117,7 +118,7 @@ test('a payment (last_activity_at) moves the page at once', async () => {
   await pageAfter('last_activity_at', 'desc', 12, async (ids) => {
     const live = await liveCards();
     const unused = (await db.selectFrom('cards').select('id').where('organization_id', '=', org.id).where('last_activity_at', 'is', null).execute()).map((c) => c.id);
-    // Page 12 lies among the cards never used, last in the order: the last of them, used now, becomes the first.
+    // The last card of the list was never used: used now, it becomes the first, and every page after it moves.
     const card = [...ids].reverse().find((id) => live.includes(id) && unused.includes(id))!;
     const res = await app.inject({ method: 'POST', url: `/qcards/sandbox/v1/cards/${card}/payments`, headers, payload: { amount: 1, online: true } });
     assert.equal(res.statusCode, 200, res.body);
@@ -140,6 +141,8 @@ test('the statement starts from an anchor of the current epoch, and ignores one 
   const expected = await expectedIds('created_at', 'asc');
   const atTen = (await selectCardPage(db, request(10))).anchors[0]!;
   assert.equal(atTen.id, expected[10]);
+  // A date key is ISO 8601 with its offset, which the connection's DateStyle and TimeZone cannot change.
+  assert.match(atTen.key!, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}:\d{2}$/);
   // An anchor that lies about its position is believed while its epoch is current: proof the walk starts there.
   const lying = { ...atTen, position: 5 };
   assert.deepEqual((await selectCardPage(db, { ...request(5), anchor: lying })).cards.map((c) => JSON.parse(c).id), expected.slice(10, 15));

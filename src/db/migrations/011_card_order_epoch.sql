@@ -2,16 +2,32 @@
 -- can change, read in the same snapshot as a page, so that a process may remember where deep pages begin
 -- (page anchors, src/services/page-anchors.ts) and trust what it remembered only while the number is the same.
 --
--- The number is the count of delta rows ever appended for the organization: those not folded yet, plus those
--- folded (card_counts.changes, added by the fold in the same statement that deletes them, so the sum is the
--- same on either side of a fold). Every committed change that can move a card in the list appends at least one
--- row: inserts and deletes through the statement triggers of 001/006, and updates through the row trigger below.
+-- The number is the count of the organization's delta rows: those not folded yet, plus those folded
+-- (card_counts.changes, added by the fold in the same statement that deletes them, so the sum is the same on
+-- either side of a fold). Every committed change that can move a card in the list appends at least one row:
+-- inserts and deletes through the statement triggers of 001/006, and updates through the row trigger below.
 -- A later snapshot sees a superset of an earlier one's commits, so an equal number means no such change
--- committed in between.
+-- committed in between. (Deleting an organization deletes its counters, and so its epoch, with it.)
 ALTER TABLE card_counts ADD COLUMN changes bigint NOT NULL DEFAULT 0;
 
--- The row trigger of 010 also fires when a sort key that can change (nickname, last_activity_at; created_at and
--- id never do) changes: it then appends a -1 and a +1 to the same counter, which leave the totals as they were.
+-- The row trigger of 010 also fires when a sort key changes (nickname, last_activity_at; created_at and id are
+-- never changed by qcards, but are covered all the same). A change that leaves the counted columns as they were
+-- appends one row of 0, which moves the epoch and no total.
+CREATE OR REPLACE FUNCTION card_counts_apply_row_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF (OLD.organization_id, OLD.bank_account_id, OLD.status, OLD.card_level)
+     IS NOT DISTINCT FROM (NEW.organization_id, NEW.bank_account_id, NEW.status, NEW.card_level) THEN
+    INSERT INTO card_count_deltas (organization_id, bank_account_id, status, card_level, n) VALUES
+      (NEW.organization_id, NEW.bank_account_id, NEW.status, NEW.card_level, 0);
+  ELSE
+    INSERT INTO card_count_deltas (organization_id, bank_account_id, status, card_level, n) VALUES
+      (OLD.organization_id, OLD.bank_account_id, OLD.status, OLD.card_level, -1),
+      (NEW.organization_id, NEW.bank_account_id, NEW.status, NEW.card_level, 1);
+  END IF;
+  RETURN NULL;
+END;
+$$;
+
 DROP TRIGGER cards_count_updated ON cards;
 CREATE TRIGGER cards_count_updated AFTER UPDATE ON cards FOR EACH ROW
   WHEN (OLD.organization_id IS DISTINCT FROM NEW.organization_id
@@ -19,5 +35,7 @@ CREATE TRIGGER cards_count_updated AFTER UPDATE ON cards FOR EACH ROW
     OR OLD.status IS DISTINCT FROM NEW.status
     OR OLD.card_level IS DISTINCT FROM NEW.card_level
     OR OLD.nickname IS DISTINCT FROM NEW.nickname
-    OR OLD.last_activity_at IS DISTINCT FROM NEW.last_activity_at)
+    OR OLD.last_activity_at IS DISTINCT FROM NEW.last_activity_at
+    OR OLD.created_at IS DISTINCT FROM NEW.created_at
+    OR OLD.id IS DISTINCT FROM NEW.id)
   EXECUTE FUNCTION card_counts_apply_row_updated();

@@ -50,7 +50,10 @@ export interface PageAnchor {
   epoch: string;
   /** The card's zero-based position in the list. */
   position: number;
-  /** The card's sort key as PostgreSQL prints it; null for a card with no last_activity_at. */
+  /**
+   * The card's sort key as text: the text itself, or a date in ISO 8601 with its offset (to_json's form, which no
+   * DateStyle or TimeZone setting of the connection changes); null for a card with no last_activity_at.
+   */
   key: string | null;
   id: string;
 }
@@ -94,9 +97,10 @@ function conditions(req: CardPageRequest): RawBuilder<unknown>[] {
   }
   if (f.holderIds) where.push(sql`c.holder_id = ANY(${f.holderIds}::uuid[])`);
   if (f.statuses) {
-    // Sorted by status, `IS TRUE` keeps the list of statuses out of the index conditions: as one, PostgreSQL 15
-    // reads the statuses' whole range unordered and sorts it (8,588 entries, 5.5 ms, for a 100-card page from
-    // an anchor; bench/list/explain.ts) instead of walking it in order and stopping after the page.
+    // Sorted by status, `IS TRUE` keeps the list of statuses out of the index conditions. PostgreSQL 15 can use
+    // `= ANY` as an index condition only in an unordered scan; from an anchor, the planner took that scan over
+    // the statuses' whole range and sorted it (8,588 entries, 5.5 ms, for a 100-card page) instead of walking
+    // the index in order and stopping after the page.
     where.push(req.sort.key === 'status' ? sql`(c.status = ANY(${f.statuses}::text[])) IS TRUE` : sql`c.status = ANY(${f.statuses}::text[])`);
     // Redundant bounds, so that sorted by status the walk of cards_by_status starts and stops at the listed
     // statuses: PostgreSQL 15 does not use `= ANY` as an index condition on an ordered walk, and filtered
@@ -239,7 +243,7 @@ export function cardPageQuery(req: CardPageRequest): RawBuilder<PageRow> {
     return sql`
       WITH total AS MATERIALIZED (${counterTotal(req)}), epoch AS MATERIALIZED (${orderEpoch(req.organizationId)}),
       page AS (${page})
-      ${rows(sql`total`, withJson, sql`, (SELECT e FROM epoch)::text AS epoch, p.k::text AS key, p.id`)}`;
+      ${rows(sql`total`, withJson, sql`, (SELECT e FROM epoch)::text AS epoch, to_json(p.k) #>> '{}' AS key, p.id`)}`;
   }
   return sql`
     WITH matched AS MATERIALIZED (
