@@ -4,7 +4,7 @@ import type { CardPageRequest, PageAnchor } from '../db/queries/card-list.ts';
 // Page anchors: where the first and last cards of recently served deep pages stood, per list (organization,
 // filters, sort), so that the next request for that page, or for the page after it, starts its walk of the
 // sort index there instead of at the beginning. Page 500 walks 49,900 index entries from the start (10–25 ms on
-// the benchmark machine) and a few from an anchor; a client walking every page of a 100,000-card list reads
+// the benchmark machine) and ~100 from an anchor; a client walking every page of a 100,000-card list reads
 // each index entry about once instead of ~500 times on average.
 //
 // Nothing here has to be invalidated: each anchor carries the organization's order epoch it was read at, and the
@@ -14,13 +14,15 @@ import type { CardPageRequest, PageAnchor } from '../db/queries/card-list.ts';
 // organization's list (README, "GET /v2/cards") retires every anchor of that organization, so in an organization
 // whose cards change all the time, most deep pages are walked from the start, as without anchors.
 
+// At most 1,000 lists of 32 anchors (~250 bytes each): ~8 MB in the worst case. A walk needs only the last one;
+// the others serve clients that go back and forth. The least recently used list goes first.
 const MAX_LISTS = 1_000;
+const MAX_ANCHORS_PER_LIST = 32;
 /**
  * Anchors this close to the start of the list are not used: walking fewer index entries than this from the start
  * takes about as long (~0.2 ms) as planning the longer statement a walk from an anchor needs.
  */
 export const MIN_ANCHOR_POSITION = 1_000;
-const MAX_ANCHORS_PER_LIST = 64;
 
 interface List {
   epoch: string;
@@ -42,24 +44,24 @@ export function listKey(req: Omit<CardPageRequest, 'limit' | 'offset'>): string 
   return createHash('sha256').update(list).digest('base64url');
 }
 
-/** The remembered anchor closest before (or at) `offset` in the list, if it is far enough from the start. */
+/** The remembered anchor closest before (or at) `offset` in the list, if any. */
 export function nearestAnchor(db: object, key: string, offset: number): PageAnchor | undefined {
   const lists = caches.get(db);
   const list = lists?.get(key);
   if (!lists || !list) return undefined;
-  // Least recently used goes first when the map is full: touching a list moves it to the end.
+  // Touching a list moves it to the end of the map, away from eviction.
   lists.delete(key);
   lists.set(key, list);
   let best: PageAnchor | undefined;
   for (const anchor of list.anchors.values()) {
-    if (anchor.position <= offset && anchor.position >= MIN_ANCHOR_POSITION && (best === undefined || anchor.position > best.position)) best = anchor;
+    if (anchor.position <= offset && (best === undefined || anchor.position > best.position)) best = anchor;
   }
   return best;
 }
 
 /**
- * Remembers where a page's cards stood. Anchors of a newer epoch replace the list's; anchors of an older one (a
- * slower request that read before a change) are dropped.
+ * Remembers where a page's cards stood, if far enough from the start to be used. Anchors of a newer epoch replace
+ * the list's; anchors of an older one (a slower request that read before a change) are dropped.
  */
 export function rememberAnchors(db: object, key: string, anchors: PageAnchor[]): void {
   const useful = anchors.filter((a) => a.position >= MIN_ANCHOR_POSITION);
