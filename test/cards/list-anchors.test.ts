@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { sql } from 'kysely';
 import { foldCardCountDeltas } from '../../src/db/queries/card-counts.ts';
 import { selectCardPage, type CardPageRequest } from '../../src/db/queries/card-list.ts';
@@ -162,4 +163,41 @@ test('folding the counter deltas keeps the epoch; a change that moves a card doe
   assert.equal(await epoch(), before, 'a limit change cannot move a card in the list');
   assert.equal((await app.inject({ method: 'PUT', url: `/v2/cards/${card}/discard`, headers })).statusCode, 200);
   assert.notEqual(await epoch(), before);
+});
+
+// Random interleavings of deep-page reads and changes, made in plain SQL so that every kind of change reaches the
+// table the way any writer's would (statuses, nicknames, last_activity_at, inserts, deletes, changes that cannot
+// move a card, folds): every page read must be the order from the start at that moment.
+test('random interleavings of deep pages and changes: every page is the order from the start', async () => {
+  const cardIds = async () => (await db.selectFrom('cards').select('id').where('organization_id', '=', org.id).orderBy('id').execute()).map((c) => c.id);
+  const read = fc.record({ kind: fc.constant('read' as const), sort: fc.constantFrom(...SORTS), page: fc.integer({ min: 11, max: 13 }), perPage: fc.constantFrom(100, 37) });
+  const change = fc.record({
+    kind: fc.constantFrom('status', 'nickname', 'last_activity_at', 'insert', 'delete', 'limits', 'fold'),
+    card: fc.nat(),
+    status: fc.constantFrom(...CARD_STATUSES),
+    nickname: fc.constantFrom('', 'Ads', 'Fuel', 'zz', '💳'),
+    minutes: fc.option(fc.integer({ min: 0, max: 200 }), { nil: null }),
+  });
+  await fc.assert(fc.asyncProperty(fc.array(fc.oneof(read, read, change), { minLength: 4, maxLength: 12 }), async (ops) => {
+    for (const op of ops) {
+      if (op.kind === 'read') {
+        const { key, order } = op.sort;
+        // Deep pages only: perPage 37 from page 28 on starts past position 1,000 too.
+        const page = op.perPage === 100 ? op.page : op.page + 17;
+        const expected = (await expectedIds(key, order)).slice((page - 1) * op.perPage, page * op.perPage);
+        assert.deepEqual(await pageIds(key, order, page, op.perPage), expected, JSON.stringify(op));
+        continue;
+      }
+      const ids = await cardIds();
+      const id = ids[op.card % ids.length]!;
+      const card = db.updateTable('cards').where('id', '=', id);
+      if (op.kind === 'status') await card.set({ status: op.status }).execute();
+      if (op.kind === 'nickname') await card.set({ nickname: op.nickname }).execute();
+      if (op.kind === 'last_activity_at') await card.set({ last_activity_at: op.minutes === null ? null : at(op.minutes) }).execute();
+      if (op.kind === 'limits') await card.set({ payment_monthly_limit: 1000 + op.card % 100 }).execute();
+      if (op.kind === 'insert') await insertTestCards(db, org, [{ nickname: op.nickname, status: op.status, created_at: at(op.card % 700), last_activity_at: op.minutes === null ? null : at(op.minutes) }]);
+      if (op.kind === 'delete' && ids.length > N - 20) await db.deleteFrom('cards').where('id', '=', id).execute();
+      if (op.kind === 'fold') while ((await foldCardCountDeltas(db)) > 0);
+    }
+  }), { numRuns: 25 });
 });
