@@ -175,8 +175,9 @@ export interface CardCountsTable {
   card_level: string;
   stripe: number;
   n: number;
-  /** Delta rows folded into this counter so far (011_card_order_epoch.sql). */
+  /** Delta rows folded into this counter so far, those of last_activity_at alone apart (011_card_order_epoch.sql). */
   changes: Generated<number>;
+  activity_changes: Generated<number>;
 }
 
 export interface CardCountDeltasTable {
@@ -186,6 +187,8 @@ export interface CardCountDeltasTable {
   status: string;
   card_level: string;
   n: number;
+  /** A change of last_activity_at alone (011_card_order_epoch.sql). */
+  activity: Generated<boolean>;
 }
 
 /** A view: card_counts plus the deltas not folded yet. */

@@ -11,8 +11,9 @@ import type { CardPageRequest, PageAnchor } from '../db/queries/card-list.ts';
 // list statement uses it only if the epoch is still the same in its own snapshot (src/db/queries/card-list.ts,
 // 011_card_order_epoch.sql). A stale anchor costs one walk from the start, which brings fresh anchors back.
 // Per process and in memory: several API processes each learn their own. Any change that can move a card in an
-// organization's list (README, "GET /v2/cards") retires every anchor of that organization, so in an organization
-// whose cards change all the time, most deep pages are walked from the start, as without anchors.
+// organization's lists (README, "GET /v2/cards") retires the anchors of all of them, except a payment, which moves
+// cards only in the last_activity_at sorts and retires only theirs. In an organization whose cards change all
+// the time, most deep pages are walked from the start, as without anchors.
 
 // At most 1,000 lists of 32 anchors (~250 bytes each): ~8 MB in the worst case. A walk needs only the last one;
 // the others serve clients that go back and forth. The least recently used list goes first.

@@ -165,6 +165,21 @@ test('folding the counter deltas keeps the epoch; a change that moves a card doe
   assert.notEqual(await epoch(), before);
 });
 
+test('a payment moves the epoch of the last_activity_at sorts only', async () => {
+  const epochOf = async (key: SortKey) => (await selectCardPage(db, { ...request(0), sort: { key, order: 'desc' } })).anchors[0]!.epoch;
+  const keys = ['status', 'nickname', 'created_at', 'last_activity_at'] as const;
+  const before = await Promise.all(keys.map(epochOf));
+  const [card] = await liveCards();
+  const res = await app.inject({ method: 'POST', url: `/qcards/sandbox/v1/cards/${card}/payments`, headers, payload: { amount: 1, online: true } });
+  assert.equal(res.statusCode, 200, res.body);
+  const after = await Promise.all(keys.map(epochOf));
+  assert.deepEqual(after.slice(0, 3), before.slice(0, 3));
+  assert.notEqual(after[3], before[3]);
+  // Still so once the deltas are folded.
+  while ((await foldCardCountDeltas(db)) > 0);
+  assert.deepEqual(await Promise.all(keys.map(epochOf)), after);
+});
+
 // Random interleavings of deep-page reads and changes, made in plain SQL so that every kind of change reaches the
 // table the way any writer's would (statuses, nicknames, last_activity_at, inserts, deletes, changes that cannot
 // move a card, folds): every page read must be the order from the start at that moment.

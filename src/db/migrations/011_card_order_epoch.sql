@@ -8,7 +8,13 @@
 -- inserts and deletes through the statement triggers of 001/006, and updates through the row trigger below.
 -- A later snapshot sees a superset of an earlier one's commits, so an equal number means no such change
 -- committed in between. (Deleting an organization deletes its counters, and so its epoch, with it.)
+--
+-- A change of last_activity_at alone (a payment) moves cards only in the two last_activity_at sorts, and payments
+-- are the most frequent change, so its rows are flagged `activity` and counted apart (card_counts.activity_changes):
+-- the other sorts' epoch leaves them out, and their anchors outlive payments.
 ALTER TABLE card_counts ADD COLUMN changes bigint NOT NULL DEFAULT 0;
+ALTER TABLE card_counts ADD COLUMN activity_changes bigint NOT NULL DEFAULT 0;
+ALTER TABLE card_count_deltas ADD COLUMN activity boolean NOT NULL DEFAULT false;
 
 -- The row trigger of 010 also fires when a sort key changes (nickname, last_activity_at; created_at and id are
 -- never changed by qcards, but are covered all the same). A change that leaves the counted columns as they were
@@ -17,8 +23,9 @@ CREATE OR REPLACE FUNCTION card_counts_apply_row_updated() RETURNS trigger LANGU
 BEGIN
   IF (OLD.organization_id, OLD.bank_account_id, OLD.status, OLD.card_level)
      IS NOT DISTINCT FROM (NEW.organization_id, NEW.bank_account_id, NEW.status, NEW.card_level) THEN
-    INSERT INTO card_count_deltas (organization_id, bank_account_id, status, card_level, n) VALUES
-      (NEW.organization_id, NEW.bank_account_id, NEW.status, NEW.card_level, 0);
+    INSERT INTO card_count_deltas (organization_id, bank_account_id, status, card_level, n, activity) VALUES
+      (NEW.organization_id, NEW.bank_account_id, NEW.status, NEW.card_level, 0,
+       (OLD.nickname, OLD.created_at, OLD.id) IS NOT DISTINCT FROM (NEW.nickname, NEW.created_at, NEW.id));
   ELSE
     INSERT INTO card_count_deltas (organization_id, bank_account_id, status, card_level, n) VALUES
       (OLD.organization_id, OLD.bank_account_id, OLD.status, OLD.card_level, -1),

@@ -46,7 +46,7 @@ export interface CardPageRequest {
 
 /** Where one card stood in a list (an organization, its filters and sort) at one order epoch. */
 export interface PageAnchor {
-  /** The organization's order epoch when the card was read there (011_card_order_epoch.sql). */
+  /** The organization's order epoch for the list's sort when the card was read there (011_card_order_epoch.sql). */
   epoch: string;
   /** The card's zero-based position in the list. */
   position: number;
@@ -181,10 +181,19 @@ interface PageRow {
   id?: string;
 }
 
-/** The organization's order epoch (011_card_order_epoch.sql): delta rows folded plus delta rows pending. */
-const orderEpoch = (org: string): RawBuilder<unknown> => sql`
-  SELECT (SELECT coalesce(sum(changes), 0) FROM card_counts WHERE organization_id = ${org})
-    + (SELECT count(*) FROM card_count_deltas WHERE organization_id = ${org}) AS e`;
+/**
+ * The organization's order epoch for a sort (011_card_order_epoch.sql): delta rows folded plus delta rows pending,
+ * those of a change of last_activity_at alone only for the sorts by last_activity_at.
+ */
+function orderEpoch(org: string, key: SortKey): RawBuilder<unknown> {
+  return key === 'last_activity_at'
+    ? sql`
+      SELECT (SELECT coalesce(sum(changes + activity_changes), 0) FROM card_counts WHERE organization_id = ${org})
+        + (SELECT count(*) FROM card_count_deltas WHERE organization_id = ${org}) AS e`
+    : sql`
+      SELECT (SELECT coalesce(sum(changes), 0) FROM card_counts WHERE organization_id = ${org})
+        + (SELECT count(*) FROM card_count_deltas WHERE organization_id = ${org} AND NOT activity) AS e`;
+}
 
 /**
  * The page's (id, k) rows walked from the anchor instead of from the start of the list, gated on the anchor's
@@ -241,7 +250,7 @@ export function cardPageQuery(req: CardPageRequest): RawBuilder<PageRow> {
       LIMIT ${req.limit} OFFSET ${req.offset})`;
     const page = anchor ? sql`${walkFromAnchor(req, where, anchor)} UNION ALL ${fromStart}` : fromStart;
     return sql`
-      WITH total AS MATERIALIZED (${counterTotal(req)}), epoch AS MATERIALIZED (${orderEpoch(req.organizationId)}),
+      WITH total AS MATERIALIZED (${counterTotal(req)}), epoch AS MATERIALIZED (${orderEpoch(req.organizationId, key)}),
       page AS (${page})
       ${rows(sql`total`, withJson, sql`, (SELECT e FROM epoch)::text AS epoch, to_json(p.k) #>> '{}' AS key, p.id`)}`;
   }
