@@ -18,7 +18,8 @@ ALTER TABLE card_count_deltas ADD COLUMN activity boolean NOT NULL DEFAULT false
 
 -- The row trigger of 010 also fires when a sort key changes (nickname, last_activity_at; created_at and id are
 -- never changed by qcards, but are covered all the same). A change that leaves the counted columns as they were
--- appends one row of 0, which moves the epoch and no total.
+-- appends one row of 0, which moves the epoch and no total (flagged `activity` when last_activity_at is all
+-- that changed).
 CREATE OR REPLACE FUNCTION card_counts_apply_row_updated() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF (OLD.organization_id, OLD.bank_account_id, OLD.status, OLD.card_level)
