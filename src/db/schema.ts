@@ -177,6 +177,7 @@ export interface CardCountsTable {
   n: number;
   /** Delta rows folded into this counter so far, those of last_activity_at alone apart (011_card_order_epoch.sql). */
   changes: Generated<number>;
+  /** The same for delta rows of a change of last_activity_at alone. */
   activity_changes: Generated<number>;
 }
 
