@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CardPageRequest, PageAnchor } from '../db/queries/card-list.ts';
+import { MIN_ANCHOR_POSITION, type CardPageRequest, type PageAnchor } from '../db/queries/card-list.ts';
 
 // Page anchors: where the first and last cards of recently served deep pages stood, per list (organization,
 // filters, sort), so that the next request for that page, or for the page after it, starts its walk of the
@@ -19,11 +19,6 @@ import type { CardPageRequest, PageAnchor } from '../db/queries/card-list.ts';
 // the others serve clients that go back and forth. The least recently used list goes first.
 const MAX_LISTS = 1_000;
 const MAX_ANCHORS_PER_LIST = 32;
-/**
- * Anchors this close to the start of the list are not used: walking fewer index entries than this from the start
- * takes about as long (~0.2 ms) as planning the longer statement a walk from an anchor needs.
- */
-export const MIN_ANCHOR_POSITION = 1_000;
 
 interface List {
   epoch: string;

@@ -3,10 +3,9 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { foldCardCountDeltas } from '../../src/db/queries/card-counts.ts';
-import { selectCardPage, type CardPageRequest } from '../../src/db/queries/card-list.ts';
+import { MIN_ANCHOR_POSITION, selectCardPage, type CardPageRequest } from '../../src/db/queries/card-list.ts';
 import { CARD_STATUSES, type CardStatus } from '../../src/db/schema.ts';
 import type { SortKey, SortOrder } from '../../src/domain/card-list.ts';
-import { MIN_ANCHOR_POSITION } from '../../src/services/page-anchors.ts';
 import { startTestApp } from '../helpers/app.ts';
 import { createOrgFixture, insertTestCards, type CardSpec } from '../helpers/fixtures.ts';
 
@@ -133,19 +132,21 @@ test('a new card before the page moves the page at once', async () => {
   });
 });
 
+/** A page of 5 at `offset` past MIN_ANCHOR_POSITION, where the statement takes and gives anchors. */
 const request = (offset: number): CardPageRequest => ({
   organizationId: org.id, visibility: { kind: 'organization' }, filters: { statuses: [...CARD_STATUSES] },
-  sort: { key: 'created_at', order: 'asc' }, limit: 5, offset,
+  sort: { key: 'created_at', order: 'asc' }, limit: 5, offset: MIN_ANCHOR_POSITION + offset,
 });
 
 test('the statement starts from an anchor of the current epoch, and ignores one of another epoch', async () => {
-  const expected = await expectedIds('created_at', 'asc');
+  // Counted from MIN_ANCHOR_POSITION, as request() counts.
+  const expected = (await expectedIds('created_at', 'asc')).slice(MIN_ANCHOR_POSITION);
   const atTen = (await selectCardPage(db, request(10))).anchors[0]!;
   assert.equal(atTen.id, expected[10]);
   // A date key is ISO 8601 with its offset, which the connection's DateStyle and TimeZone cannot change.
   assert.match(atTen.key!, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}:\d{2}$/);
   // An anchor that lies about its position is believed while its epoch is current: proof the walk starts there.
-  const lying = { ...atTen, position: 5 };
+  const lying = { ...atTen, position: MIN_ANCHOR_POSITION + 5 };
   assert.deepEqual((await selectCardPage(db, { ...request(5), anchor: lying })).cards.map((c) => JSON.parse(c).id), expected.slice(10, 15));
   // Of another epoch, it is not used at all.
   const stale = { ...lying, epoch: String(BigInt(atTen.epoch) - 1n) };
