@@ -44,9 +44,9 @@ type QueryFn = (...args: unknown[]) => unknown;
  * Every query given as text (Kysely's, and the app's own) also goes through pg's callback API, answered by a
  * promise of our own when the caller passed no callback, instead of pg's promise API, which Kysely uses.
  * Measured (--trace-gc-nvp, 100-card pages): through pg's promise API ~99% of what a query allocated survived
- * the next scavenge and was promoted to the old generation, against ~0% through the callback API, so every scavenge copied megabytes (4–6 ms pauses, every few requests) and a full collection
- * followed every second: that, not the database, was the single-client latency tail of GET /v2/cards
- * (BENCHMARKS.md, fourth session).
+ * the next scavenge and was promoted to the old generation, against ~0% through the callback API, so every
+ * scavenge copied megabytes (4–6 ms pauses, every few requests) and a full collection followed every second:
+ * that, not the database, was the single-client latency tail of GET /v2/cards (BENCHMARKS.md, fourth session).
  */
 export function prepareMarkedStatements(pool: pg.Pool): void {
   pool.on('connect', (client) => {

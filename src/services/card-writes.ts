@@ -14,9 +14,9 @@ import type { Principal } from './credentials.ts';
 // Every change to an existing card: read it, check who may, ask the domain for the move, then write the card
 // (and its pre-rendered JSON) and its event in ONE statement that applies only if the card is still as it was
 // read. The write path is bound by round trips (BENCHMARKS.md, "Card writes"): this makes a change two (the
-// read, the write; three when the authentication is not cached) instead of six, with no BEGIN, row lock or COMMIT. A refusal throws
-// before anything is written; the statement is atomic, so the card and its event are written together or not
-// at all.
+// read, the write; three when the authentication is not cached) instead of six, with no BEGIN, row lock or
+// COMMIT. A refusal throws before anything is written; the statement is atomic, so the card and its event are
+// written together or not at all.
 
 export const actorOf = (p: Principal): Actor => ({ role: p.role, membershipId: p.membershipId, teamId: p.teamId });
 
