@@ -1,9 +1,17 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Client } from 'undici';
 import type { BenchCase } from './cases.ts';
 
 // Single-client latency: one keep-alive connection, one request at a time, timed from sending to the last
-// byte of the body (read as bytes). Every response is checked (status 200, exact meta.total_count, page
-// length) after the case's last request, so the checks cost the measurement nothing.
+// byte of the body. Every response is checked (status 200, exact meta.total_count, page length), in a way
+// that costs the measurement nothing.
+//
+// The timed requests are sent by wrk (Debian's `wrk`, with latency.lua) when it is installed, after warm-up
+// requests from this process that are checked in full. A client in Node on the same two cores adds its own
+// time and, mostly, its own tail: against one server, page 1 at per_page 100 measured p50 1.55 / p99 4.2 ms from
+// wrk and p50 1.6–2.3 / p99 8.5–11.2 ms from a bare node:net client, the same from undici (BENCHMARKS.md, sixth
+// session). Without wrk, undici sends them all, and the report says so.
 
 export interface LatencyResult {
   case: BenchCase;
@@ -32,8 +40,43 @@ function check(c: BenchCase, page: number, status: number, text: string): string
   return undefined;
 }
 
+/** Whether wrk is on the PATH: it then sends the timed requests. */
+export const hasWrk = spawnSync('wrk', ['--version']).error === undefined;
+
 /** `checked: false` for the ceilings, whose page has no count (their answers are not qcards' to check). */
 export async function measureLatency(origin: string, auth: string, c: BenchCase, options: LatencyOptions, checked = true): Promise<LatencyResult> {
+  if (!hasWrk) return measureInProcess(origin, auth, c, options, checked);
+  // Warm-up from here, every answer checked in full; then wrk, from where the warm-up stopped (a walk goes on).
+  const warm = await measureInProcess(origin, auth, c, { ...options, warmup: 0, requests: options.warmup }, checked, true);
+  const timed = await measureWithWrk(origin, auth, c, options, checked ? warm.bodyLength : undefined, c.page + options.warmup);
+  return { ...timed, failure: warm.failure ?? timed.failure };
+}
+
+async function measureWithWrk(origin: string, auth: string, c: BenchCase, options: LatencyOptions, bodyLength: number | undefined, firstPage: number): Promise<LatencyResult> {
+  const path = c.walk ? c.path.replace(/([?&])page=\d+/, `$1page=${firstPage}`) : c.path;
+  const script = fileURLToPath(new URL('./latency.lua', import.meta.url));
+  const args = [
+    '-t1', '-c1', `-d${Math.ceil(options.maxMs / 1000)}s`, '--timeout', '30s', '-s', script,
+    ...(auth ? ['-H', `authorization: ${auth}`] : []), `${origin}${path}`,
+    '--', String(options.requests), String(bodyLength === undefined ? -1 : c.expectedTotal),
+    String(bodyLength === undefined || c.walk ? -1 : bodyLength), String(c.walk ? firstPage : -1),
+  ];
+  const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+    if (out.includes('stopped\n') && !child.killed) child.kill('SIGINT');
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const line = out.split('\n').find((l) => l.startsWith('{"n"'));
+  if (code !== 0 || !line) throw new Error(`wrk failed (exit ${code}): ${out}`);
+  const r = JSON.parse(line) as { n: number; p50: number; p99: number; max: number; errors: number; wrong: string | null };
+  const failure = r.wrong ?? (r.errors > 0 ? `${r.errors} socket errors or timeouts` : undefined);
+  return { case: c, n: r.n, p50: r.p50 / 1000, p99: r.p99 / 1000, max: r.max / 1000, failure };
+}
+
+/** undici from this process; `keepAll` checks every answer in full (the warm-up before wrk). */
+async function measureInProcess(origin: string, auth: string, c: BenchCase, options: LatencyOptions, checked: boolean, keepAll = false): Promise<LatencyResult & { bodyLength?: number }> {
   const client = new Client(origin, { keepAliveTimeout: 60_000 });
   const times: number[] = [];
   const answers: Array<{ page: number; statusCode: number; length: number; bytes: Buffer | undefined }> = [];
@@ -53,7 +96,7 @@ export async function measureLatency(origin: string, auth: string, c: BenchCase,
       const bytes = Buffer.from(await body.arrayBuffer());
       const elapsed = performance.now() - t;
       if (i >= options.warmup) times.push(elapsed);
-      if (checked) answers.push({ page, statusCode, length: bytes.length, bytes: c.walk || i % 10 === 0 ? bytes : undefined });
+      if (checked) answers.push({ page, statusCode, length: bytes.length, bytes: keepAll || c.walk || i % 10 === 0 ? bytes : undefined });
       if (performance.now() - started > options.maxMs && times.length >= 20) break;
     }
   } finally {
@@ -68,5 +111,6 @@ export async function measureLatency(origin: string, auth: string, c: BenchCase,
   }
   times.sort((a, b) => a - b);
   const q = (p: number) => times[Math.min(times.length - 1, Math.ceil(p * times.length) - 1)]!;
-  return { case: c, n: times.length, p50: q(0.5), p99: q(0.99), max: times[times.length - 1]!, failure };
+  if (times.length === 0) return { case: c, n: 0, p50: NaN, p99: NaN, max: NaN, failure, bodyLength: answers[0]?.length };
+  return { case: c, n: times.length, p50: q(0.5), p99: q(0.99), max: times[times.length - 1]!, failure, bodyLength: answers[0]?.length };
 }

@@ -7,7 +7,7 @@ import { issueCredential } from '../../src/services/credentials.ts';
 import { buildCases, type BenchCase } from './cases.ts';
 import { ensureDataset, type DatasetSpec } from './dataset/build.ts';
 import { DEFAULT_BENCH_URL, ensurePostgresDatabase, verifyRendering } from './databases.ts';
-import { measureLatency, type LatencyOptions, type LatencyResult } from './latency.ts';
+import { hasWrk, measureLatency, type LatencyOptions, type LatencyResult } from './latency.ts';
 import type { LoadJob, LoadResult } from './load-child.ts';
 import { peakRssMb, startChild } from './processes.ts';
 import { ceilingLatencyTable, latencyTable, renderMarkdown, renderText, rssTable, throughputTable, type Table, type ThroughputRow } from './report.ts';
@@ -28,6 +28,8 @@ const PG_SPEC: DatasetSpec = small
   : { organizations: 1000, cards: 1_000_000, largest: 100_000, workers: 2, batch: 2000 };
 const PGLITE_SPEC: DatasetSpec = { organizations: 1, cards: small ? 5_000 : 100_000, largest: small ? 5_000 : 100_000, workers: 1, batch: 2000 };
 const PGLITE_DIR = join(process.cwd(), '.bench-data', small ? 'pglite-small' : 'pglite-100k');
+/** Who sends the timed requests of the latency cases (bench/list/latency.ts). */
+const TIMED_BY = hasWrk ? 'timed by wrk' : 'timed by undici in this process (wrk is not installed)';
 const PG_LATENCY: LatencyOptions = { warmup: 20, requests: small ? 30 : 200, maxMs: 15_000 };
 const PGLITE_LATENCY: LatencyOptions = { warmup: 10, requests: small ? 20 : 100, maxMs: 10_000 };
 const CONNECTIONS = 32;
@@ -106,9 +108,9 @@ async function benchPostgres(): Promise<void> {
     const available = await endpointAvailable(origin, auth);
     if (!available) notes.push('GET /v2/cards answered 404: the endpoint is not on this branch yet; only the ceilings were measured.');
     if (available) {
-      log('single-client latency (PostgreSQL):');
+      log(`single-client latency (PostgreSQL, ${TIMED_BY}):`);
       const results = await latencies(origin, auth, cases, PG_LATENCY);
-      tables.push(latencyTable(`PostgreSQL, ${PG_SPEC.cards.toLocaleString('en')} cards, largest organization (${PG_SPEC.largest.toLocaleString('en')}): single client, ${PG_LATENCY.requests} requests after ${PG_LATENCY.warmup} warm-up`, results, P99_PG_MS));
+      tables.push(latencyTable(`PostgreSQL, ${PG_SPEC.cards.toLocaleString('en')} cards, largest organization (${PG_SPEC.largest.toLocaleString('en')}): single client, ${PG_LATENCY.requests} requests after ${PG_LATENCY.warmup} warm-up, ${TIMED_BY}`, results, P99_PG_MS));
     }
     const ceiling = startChild<{ sqlPort: number; memoryPort: number }>('./ceiling-child.ts', [databaseUrl, info.largestOrgId]);
     const ports = await ceiling.ready;
@@ -161,9 +163,9 @@ async function benchPGlite(): Promise<void> {
       notes.push('PGlite: GET /v2/cards answered 404, not measured.');
       return;
     }
-    log('single-client latency (PGlite):');
+    log(`single-client latency (PGlite, ${TIMED_BY}):`);
     const results = await latencies(origin, auth, cases, PGLITE_LATENCY);
-    tables.push(latencyTable(`PGlite, ${PGLITE_SPEC.cards.toLocaleString('en')} cards, one organization: single client, ${PGLITE_LATENCY.requests} requests after ${PGLITE_LATENCY.warmup} warm-up`, results, P99_PGLITE_MS));
+    tables.push(latencyTable(`PGlite, ${PGLITE_SPEC.cards.toLocaleString('en')} cards, one organization: single client, ${PGLITE_LATENCY.requests} requests after ${PGLITE_LATENCY.warmup} warm-up, ${TIMED_BY}`, results, P99_PGLITE_MS));
     tables.push(rssTable([{ name: 'qcards on PGlite (Postgres in WASM, same process)', mb: peakRssMb(server.process.pid!), limit: undefined }]));
   } finally {
     await server.stop();

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { randomInt, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { Pool } from 'undici';
 import { openEngine } from '../../src/db/engine.ts';
@@ -121,6 +122,15 @@ function cpuSeconds(pid: number | undefined): number {
   }
 }
 
+/**
+ * CPU seconds used so far by every PostgreSQL backend process, the checkpointer and WAL writer included (their
+ * pids from pg_stat_activity; PostgreSQL must run on this machine). Backends that exit in between are missed.
+ */
+async function postgresCpuSeconds(engine: { db: import('../../src/db/engine.ts').Db }): Promise<number> {
+  const { rows } = await sql<{ pid: number }>`SELECT pid FROM pg_stat_activity`.execute(engine.db);
+  return rows.reduce((sum, r) => sum + cpuSeconds(r.pid), 0);
+}
+
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 function summary(r: Result) {
@@ -148,8 +158,13 @@ try {
   await load(pool, WARMUP_S, writeOp, auth);
   const eventsBefore = await engine.db.selectFrom('card_events').select((eb) => eb.fn.countAll<number>().as('n')).where('organization_id', '=', orgId).executeTakeFirstOrThrow();
   const cpuBefore = cpuSeconds(server.pid);
+  const postgresBefore = await postgresCpuSeconds(engine);
+  const selfBefore = process.cpuUsage();
   const writes = summary(await load(pool, DURATION_S, writeOp, auth));
+  const self = process.cpuUsage(selfBefore);
+  const perWrite = (seconds: number) => ((seconds * 1000) / writes.count).toFixed(2);
   const serverCpuMsPerWrite = ((cpuSeconds(server.pid) - cpuBefore) * 1000) / writes.count;
+  const postgresCpu = (await postgresCpuSeconds(engine)) - postgresBefore;
   const eventsAfter = await engine.db.selectFrom('card_events').select((eb) => eb.fn.countAll<number>().as('n')).where('organization_id', '=', orgId).executeTakeFirstOrThrow();
   const events = Number(eventsAfter.n) - Number(eventsBefore.n);
 
@@ -160,6 +175,7 @@ try {
     `ceiling (GET /healthz, same server): ${f(ceiling.perSecond)} req/s, p99 ${f(ceiling.p99)} ms`,
     `writes (lock / unlock / PATCH limits, 1:1:1): ${f(writes.perSecond)} writes/s, p50 ${f(writes.p50)} ms, p90 ${f(writes.p90)} ms, p99 ${f(writes.p99)} ms, max ${f(writes.max)} ms`,
     `ratio to ceiling: ${(writes.perSecond / ceiling.perSecond).toFixed(2)}; server CPU per write: ${serverCpuMsPerWrite.toFixed(2)} ms (Node process only)`,
+    `CPU per write: server ${serverCpuMsPerWrite.toFixed(2)} ms, PostgreSQL ${perWrite(postgresCpu)} ms (every backend), load generator ${perWrite((self.user + self.system) / 1e6)} ms (this process)`,
     `machine load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
     `non-200 answers: ${writes.errors} of ${writes.count} (${writes.failures}); card_events rows written: ${events} (one per write: ${events === writes.count - writes.errors ? 'yes' : 'NO'})`,
     `targets: ≥ 1,000 writes/s → ${writes.perSecond >= 1000 ? 'met' : 'NOT met'}; p99 ≤ 20 ms → ${writes.p99 <= 20 ? 'met' : 'NOT met'}`,
