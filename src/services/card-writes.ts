@@ -6,8 +6,9 @@ import type { CardRecord } from '../domain/card.ts';
 import { canSeeCard, mayWrite, type Actor, type WriteRule } from '../domain/card-access.ts';
 import { applyChange, type CardChange } from '../domain/card-changes.ts';
 import type { Clock } from '../domain/clock.ts';
-import { forbidden, notFound } from '../domain/errors.ts';
+import { ApiError, forbidden, notFound } from '../domain/errors.ts';
 import { wakeWorkers } from '../webhooks/wake.ts';
+import { forgetCard, rememberCard, rememberedCard } from './card-cache.ts';
 import { cardEventCtes } from './card-events.ts';
 import type { Principal } from './credentials.ts';
 
@@ -15,8 +16,9 @@ import type { Principal } from './credentials.ts';
 // (and its pre-rendered JSON) and its event in ONE statement that applies only if the card is still as it was
 // read. The write path is bound by round trips (BENCHMARKS.md, "Card writes"): this makes a change two (the
 // read, the write; three when the authentication is not cached) instead of six, with no BEGIN, row lock or
-// COMMIT. A refusal throws before anything is written; the statement is atomic, so the card and its event are
-// written together or not at all.
+// COMMIT, and one when this process wrote the card last and nobody changed it since (./card-cache.ts). A
+// refusal throws before anything is written; the statement is atomic, so the card and its event are written
+// together or not at all.
 
 export const actorOf = (p: Principal): Actor => ({ role: p.role, membershipId: p.membershipId, teamId: p.teamId });
 
@@ -57,34 +59,57 @@ export const RULE_OF: Record<CardChange['kind'], WriteRule> = {
 };
 
 export async function changeCard(db: Db, clock: Clock, principal: Principal, cardId: string, change: CardChange): Promise<CardRecord> {
-  let written: Written | null = null;
+  let written = await tryRemembered(db, clock, principal, cardId, change);
   for (let attempt = 1; attempt <= OPTIMISTIC_TRIES && !written; attempt++) {
-    written = await tryChange(db, clock, principal, cardId, change, false);
+    written = await tryChange(db, clock, principal, await findVisibleCard(db, principal, cardId, false), change);
   }
   written ??= await inTransaction(db, async (trx) => {
-    const locked = await tryChange(trx, clock, principal, cardId, change, true);
+    const locked = await tryChange(trx, clock, principal, await findVisibleCardForUpdate(trx, principal, cardId), change);
     if (!locked) throw new Error(`card ${cardId} changed while locked`);
     return locked;
   });
+  rememberCard(db, written.after);
   if (written.queued > 0) wakeWorkers(db);
-  return written.card;
+  return written.after.card;
 }
 
 interface Written {
-  card: CardRecord;
+  /** The card as written, with its new row version. */
+  after: CardForChange;
   /** Webhook deliveries queued with its event. */
   queued: number;
 }
 
-/** One read-decide-write; null when the card changed between the read and the write (nothing written). */
-async function tryChange(db: Executor, clock: Clock, principal: Principal, cardId: string, change: CardChange, lock: boolean): Promise<Written | null> {
-  const found = await findVisibleCard(db, principal, cardId, lock);
+/**
+ * The change made on top of the card as this process last wrote it (./card-cache.ts), without reading it first:
+ * null, with nothing written, when it is not remembered or the row is no longer that version. A refusal (404,
+ * 403, 422) is never answered from the remembered copy, which may be old: it forgets the card, and the caller
+ * decides again on a fresh read.
+ */
+async function tryRemembered(db: Db, clock: Clock, principal: Principal, cardId: string, change: CardChange): Promise<Written | null> {
+  const remembered = rememberedCard(db, cardId);
+  if (!remembered) return null;
+  try {
+    if (remembered.card.organization_id !== principal.organizationId || !canSeeCard(actorOf(principal), remembered.card, remembered.holderTeamId)) {
+      throw notFound('card');
+    }
+    const written = await tryChange(db, clock, principal, remembered, change);
+    if (written) return written;
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+  }
+  forgetCard(db, cardId);
+  return null;
+}
+
+/** One decide-write on a card as read (or remembered); null when the row is no longer that version (nothing written). */
+async function tryChange(db: Executor, clock: Clock, principal: Principal, found: CardForChange, change: CardChange): Promise<Written | null> {
   assertMayWrite(principal, RULE_OF[change.kind], found.card);
   const now = clock.now();
   const result = applyChange(found.card, change, now);
   const event = result.event
     ? cardEventCtes(randomUUID(), { card: result.card, event: result.event, actorMembershipId: principal.membershipId, at: now }, 'changed')
     : null;
-  const { written, tally } = await saveCardIfUnchanged(db, result.card, found.holder, found.version, event);
-  return written ? { card: result.card, queued: tally } : null;
+  const { version, tally } = await saveCardIfUnchanged(db, result.card, found.holder, found.version, event);
+  return version === null ? null : { after: { ...found, card: result.card, version }, queued: tally };
 }

@@ -1,5 +1,6 @@
 import { startTestApp } from '../helpers/app.ts';
 import { badInputTests } from './bad-input.cases.ts';
+import { cardCacheTests } from './card-cache.cases.ts';
 import { createTests } from './create.cases.ts';
 import { modelTests } from './model.cases.ts';
 import { transitionReplayTests, transitionTests } from './transitions.cases.ts';
@@ -13,3 +14,4 @@ await transitionReplayTests(ctx);
 await updateTests(ctx);
 await modelTests(ctx);
 await badInputTests(ctx);
+await cardCacheTests(ctx);

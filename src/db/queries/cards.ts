@@ -23,10 +23,10 @@ export async function insertCards(db: Executor, cards: Array<{ card: CardRecord;
   await db.insertInto('cards').values(cards.map(({ card, holder }) => rowOf(card, holder))).execute();
 }
 
-/** The UPDATE of every column of an existing card (and its derived text) from the record, its version bumped. */
+/** The UPDATE of every column of an existing card (and its derived text) from the record (its version is bumped by the trigger of 014). */
 function cardUpdate(db: Executor, card: CardRecord, holder: HolderName) {
   const { id, organization_id: _org, ...rest } = rowOf(card, holder);
-  return db.updateTable('cards').set({ ...rest, version: sql<number>`version + 1` })
+  return db.updateTable('cards').set(rest)
     .where('id', '=', id).where('organization_id', '=', card.organization_id);
 }
 
@@ -43,7 +43,7 @@ export interface CardWithHolder {
 export interface CardForChange extends CardWithHolder {
   /** The holder's team, for a manager's "who sees which cards". */
   holderTeamId: string | null;
-  /** The row's version when it was read (every write of the row increments it). */
+  /** The row's version when it was read (every UPDATE of the row increments it: 014_card_version_trigger.sql). */
   version: number;
 }
 
@@ -83,17 +83,17 @@ export interface Alongside {
 /**
  * Writes every column of a card read by `findCard`, only if the row is still at `version`, together with
  * `alongside`, whose CTEs may guard on the CTE `changed` (the card's id if it was written). One statement, so one
- * round trip and no explicit transaction. `written` is false, and nothing was written, when the card changed
- * since it was read.
+ * round trip and no explicit transaction. `version` comes back as the row's new version, or null, and nothing
+ * was written, when the card changed since it was read.
  */
 export async function saveCardIfUnchanged(
   db: Executor, card: CardRecord, holder: HolderName, version: number, alongside: Alongside | null,
-): Promise<{ written: boolean; tally: number }> {
-  const update = cardUpdate(db, card, holder).where('version', '=', version).returning('id');
-  const result = await executePrepared(db, sql<{ written: number; tally: number }>`
+): Promise<{ version: number | null; tally: number }> {
+  const update = cardUpdate(db, card, holder).where('version', '=', version).returning(['id', 'version']);
+  const result = await executePrepared(db, sql<{ version: number | null; tally: number }>`
     WITH changed AS (${update})${alongside ? sql`, ${alongside.ctes}` : sql``}
-    SELECT count(*)::int AS written, ${alongside ? alongside.tally : sql`0`} AS tally FROM changed
+    SELECT max(version) AS version, ${alongside ? alongside.tally : sql`0`} AS tally FROM changed
   `);
   const row = result.rows[0]!;
-  return { written: row.written === 1, tally: row.tally };
+  return { version: row.version, tally: row.tally };
 }
