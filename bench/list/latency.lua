@@ -45,11 +45,16 @@ function response(status, headers, body)
   end
 end
 
+-- A JSON string: quotes and backslashes escaped, control characters (an HTML error page's line feeds) dropped.
+local function json_string(text)
+  return '"' .. text:gsub('[%c]', ' '):gsub('[\\"]', '\\%0') .. '"'
+end
+
 function done(summary, latency, requests)
   local t = threads[1]
   local w = t:get("wrong")
   io.write(string.format('{"n":%d,"p50":%d,"p99":%d,"max":%d,"errors":%d,"wrong":%s}\n',
     t:get("n"), latency:percentile(50), latency:percentile(99), latency.max,
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    w and string.format("%q", w) or "null"))
+    w and json_string(w) or "null"))
 end

@@ -48,18 +48,18 @@ export async function measureLatency(origin: string, auth: string, c: BenchCase,
   if (!hasWrk) return measureInProcess(origin, auth, c, options, checked);
   // Warm-up from here, every answer checked in full; then wrk, from where the warm-up stopped (a walk goes on).
   const warm = await measureInProcess(origin, auth, c, { ...options, warmup: 0, requests: options.warmup }, checked, true);
-  const timed = await measureWithWrk(origin, auth, c, options, checked ? warm.bodyLength : undefined, c.page + options.warmup);
+  const timed = await measureWithWrk(origin, auth, c, options, checked, warm.bodyLength, c.page + options.warmup);
   return { ...timed, failure: warm.failure ?? timed.failure };
 }
 
-async function measureWithWrk(origin: string, auth: string, c: BenchCase, options: LatencyOptions, bodyLength: number | undefined, firstPage: number): Promise<LatencyResult> {
+async function measureWithWrk(origin: string, auth: string, c: BenchCase, options: LatencyOptions, checked: boolean, bodyLength: number | undefined, firstPage: number): Promise<LatencyResult> {
   const path = c.walk ? c.path.replace(/([?&])page=\d+/, `$1page=${firstPage}`) : c.path;
   const script = fileURLToPath(new URL('./latency.lua', import.meta.url));
   const args = [
     '-t1', '-c1', `-d${Math.ceil(options.maxMs / 1000)}s`, '--timeout', '30s', '-s', script,
     ...(auth ? ['-H', `authorization: ${auth}`] : []), `${origin}${path}`,
-    '--', String(options.requests), String(bodyLength === undefined ? -1 : c.expectedTotal),
-    String(bodyLength === undefined || c.walk ? -1 : bodyLength), String(c.walk ? firstPage : -1),
+    '--', String(options.requests), String(checked ? c.expectedTotal : -1),
+    String(!checked || bodyLength === undefined || c.walk ? -1 : bodyLength), String(c.walk ? firstPage : -1),
   ];
   const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
@@ -71,7 +71,10 @@ async function measureWithWrk(origin: string, auth: string, c: BenchCase, option
   const line = out.split('\n').find((l) => l.startsWith('{"n"'));
   if (code !== 0 || !line) throw new Error(`wrk failed (exit ${code}): ${out}`);
   const r = JSON.parse(line) as { n: number; p50: number; p99: number; max: number; errors: number; wrong: string | null };
-  const failure = r.wrong ?? (r.errors > 0 ? `${r.errors} socket errors or timeouts` : undefined);
+  // wrk stops at -d whatever the count: a case that got too few answers in that time is not a measurement.
+  const failure = r.wrong ?? (r.errors > 0 ? `${r.errors} socket errors or timeouts`
+    : r.n < Math.min(options.requests, 20) ? `only ${r.n} answers within ${options.maxMs / 1000} s` : undefined);
+  if (r.n === 0) return { case: c, n: 0, p50: NaN, p99: NaN, max: NaN, failure };
   return { case: c, n: r.n, p50: r.p50 / 1000, p99: r.p99 / 1000, max: r.max / 1000, failure };
 }
 

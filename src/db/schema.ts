@@ -162,7 +162,7 @@ export interface CardsTable {
   has_only_user_liftable_locks: boolean;
   created_at: Timestamp;
   updated_at: Timestamp;
-  /** Incremented by every write of the row: what a change checks it is still applying to (007_card_versions.sql). */
+  /** New on every UPDATE of the row (014_card_version_trigger.sql): what a change checks it is still applying to. */
   version: Generated<number>;
   search_text: string;
   api_json: string;

@@ -88,11 +88,10 @@ interface Written {
  */
 async function tryRemembered(db: Db, clock: Clock, principal: Principal, cardId: string, change: CardChange): Promise<Written | null> {
   const remembered = rememberedCard(db, cardId);
-  if (!remembered) return null;
+  // Not the caller's to see: the read decides (a 404), and the entry stays for those who may.
+  if (!remembered || remembered.card.organization_id !== principal.organizationId) return null;
+  if (!canSeeCard(actorOf(principal), remembered.card, remembered.holderTeamId)) return null;
   try {
-    if (remembered.card.organization_id !== principal.organizationId || !canSeeCard(actorOf(principal), remembered.card, remembered.holderTeamId)) {
-      throw notFound('card');
-    }
     const written = await tryChange(db, clock, principal, remembered, change);
     if (written) return written;
   } catch (error) {

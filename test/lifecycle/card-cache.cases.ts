@@ -18,13 +18,48 @@ export async function cardCacheTests(ctx: TestContext): Promise<void> {
   const versionOf = async (id: string) =>
     (await db.selectFrom('cards').select('version').where('id', '=', id).executeTakeFirstOrThrow()).version;
 
-  test('every UPDATE of a card row bumps its version, plain SQL included (014)', async () => {
+  test('every UPDATE of a card row gives it a new version, plain SQL included, never one it had (014)', async () => {
     const card = await makeCard(app, org, 'virtual');
-    const before = await versionOf(card.id);
+    const seen = [await versionOf(card.id)];
     await sql`UPDATE cards SET nickname = 'Changed by SQL' WHERE id = ${card.id}`.execute(db);
-    assert.equal(await versionOf(card.id), before + 1);
+    seen.push(await versionOf(card.id));
     assert.equal((await put(app, org.owner, card.id, 'lock')).statusCode, 200);
-    assert.equal(await versionOf(card.id), before + 2);
+    seen.push(await versionOf(card.id));
+    // Even an UPDATE that changes nothing.
+    await sql`UPDATE cards SET version = version WHERE id = ${card.id}`.execute(db);
+    seen.push(await versionOf(card.id));
+    assert.equal(new Set(seen).size, 4, `versions ${seen}`);
+  });
+
+  test("a change of a holder's name or team gives their cards new versions (014)", async () => {
+    const card = await makeCard(app, org, 'virtual');
+    assert.equal((await put(app, org.owner, card.id, 'lock')).statusCode, 200);
+    const before = await versionOf(card.id);
+    await sql`UPDATE memberships SET phone_number = phone_number WHERE id = ${org.employee.id}`.execute(db);
+    assert.equal(await versionOf(card.id), before, 'a change of another column moves nothing');
+    await sql`UPDATE memberships SET team_id = NULL WHERE id = ${org.employee.id}`.execute(db);
+    const after = await versionOf(card.id);
+    assert.notEqual(after, before);
+    await sql`UPDATE memberships SET team_id = ${org.teamId} WHERE id = ${org.employee.id}`.execute(db);
+    assert.notEqual(await versionOf(card.id), after);
+  });
+
+  test('concurrent locks of a remembered card: one 200, the others 422, one event', async () => {
+    const card = await makeCard(app, org, 'virtual');
+    assert.equal((await patch(app, org.owner, card.id, 'nickname', { nickname: 'Remembered' })).statusCode, 200);
+    const answers = await Promise.all(Array.from({ length: 20 }, () => put(app, org.owner, card.id, 'lock')));
+    const codes = answers.map((a) => a.statusCode).sort();
+    assert.deepEqual(codes, [200, ...Array<number>(19).fill(422)], answers.map((a) => a.body).join('\n'));
+    assert.deepEqual(await eventsOf(db, card.id), ['created', 'nickname_updated', 'locked']);
+  });
+
+  test('the PAN and CVV, which the remembered copy does not hold, stay as they were', async () => {
+    const card = await makeCard(app, org, 'virtual');
+    const secrets = () => db.selectFrom('cards').select(['pan', 'cvv']).where('id', '=', card.id).executeTakeFirstOrThrow();
+    const before = await secrets();
+    assert.match(before.pan, /^\d{12,19}$/);
+    for (const action of ['lock', 'unlock', 'lock', 'unlock']) assert.equal((await put(app, org.owner, card.id, action)).statusCode, 200);
+    assert.deepEqual(await secrets(), before);
   });
 
   test('a card changed elsewhere since this process wrote it is read again, not overwritten', async () => {

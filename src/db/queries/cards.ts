@@ -23,9 +23,13 @@ export async function insertCards(db: Executor, cards: Array<{ card: CardRecord;
   await db.insertInto('cards').values(cards.map(({ card, holder }) => rowOf(card, holder))).execute();
 }
 
-/** The UPDATE of every column of an existing card (and its derived text) from the record (its version is bumped by the trigger of 014). */
+/**
+ * The UPDATE of every column of an existing card (and its derived text) from the record, but its PAN and CVV,
+ * which never change after creation (so a record without them, as src/services/card-cache.ts keeps, writes the
+ * same row). Its new version comes from the trigger of 014.
+ */
 function cardUpdate(db: Executor, card: CardRecord, holder: HolderName) {
-  const { id, organization_id: _org, ...rest } = rowOf(card, holder);
+  const { id, organization_id: _org, pan: _pan, cvv: _cvv, ...rest } = rowOf(card, holder);
   return db.updateTable('cards').set(rest)
     .where('id', '=', id).where('organization_id', '=', card.organization_id);
 }
@@ -43,7 +47,7 @@ export interface CardWithHolder {
 export interface CardForChange extends CardWithHolder {
   /** The holder's team, for a manager's "who sees which cards". */
   holderTeamId: string | null;
-  /** The row's version when it was read (every UPDATE of the row increments it: 014_card_version_trigger.sql). */
+  /** The row's version when it was read (every UPDATE of the row gives it a new one: 014_card_version_trigger.sql). */
   version: number;
 }
 
