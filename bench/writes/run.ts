@@ -24,7 +24,8 @@ const DB_NAME = 'qcards_bench_writes';
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 16);
 const DURATION_S = Number(process.env.DURATION ?? 15);
 const WARMUP_S = 3;
-const CARDS_PER_CONNECTION = 50;
+/** Cards each connection cycles over (CARDS_PER_CONNECTION; 50 by default, 800 in all: each process remembers 2,000). */
+const CARDS_PER_CONNECTION = Number(process.env.CARDS_PER_CONNECTION ?? 50);
 const PORT = 3000 + randomInt(1000, 5000);
 /** SUBSCRIBED=1: the organization has an active v1/cards webhook subscription, so each write queues a delivery. */
 const SUBSCRIBED = process.env.SUBSCRIBED === '1';
