@@ -4,6 +4,8 @@
 export interface Config {
   /** PostgreSQL connection string; when absent qcards runs on embedded PGlite. */
   databaseUrl: string | undefined;
+  /** Connections of `serve`'s PostgreSQL pool. */
+  poolSize: number;
   /** Folder of the embedded database. */
   dataDir: string;
   host: string;
@@ -45,6 +47,12 @@ function int(name: string, value: string | undefined, fallback: number): number 
   return n;
 }
 
+function positive(name: string, value: string | undefined, fallback: number): number {
+  const n = int(name, value, fallback);
+  if (n === 0) throw new Error(`${name} must be at least 1, got "${value}"`);
+  return n;
+}
+
 function list(value: string | undefined): string[] {
   return (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 }
@@ -53,6 +61,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = env.DATABASE_URL || undefined;
   return {
     databaseUrl,
+    poolSize: positive('QCARDS_POOL_SIZE', env.QCARDS_POOL_SIZE, 20),
     dataDir: env.QCARDS_DATA_DIR || './.qcards',
     host: env.HOST || '127.0.0.1',
     port: int('PORT', env.PORT, 3000),

@@ -8,7 +8,7 @@ import { buildApp } from '../../src/http/app.ts';
 // The database is already migrated by the parent. Reports its port over IPC.
 
 const config = { ...loadConfig(), logLevel: 'silent', port: 0 };
-const engine = await openEngine({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+const engine = await openEngine({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize });
 const app = await buildApp({ engine, config, clock: new OffsetClock(), logger: false });
 await app.listen({ host: '127.0.0.1', port: 0 });
 const address = app.server.address();

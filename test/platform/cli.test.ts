@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, mock, test } from 'node:test';
 import { parseArgs, promisify } from 'node:util';
 import { COMMANDS } from '../../src/cli/commands/index.ts';
+import { loadConfig } from '../../src/config.ts';
 import { describeDemo } from '../../src/cli/commands/seed.ts';
 import type { DemoSeedResult } from '../../src/services/demo-seed.ts';
 import { openTestEngine, TEST_ENGINE } from '../helpers/engine.ts';
@@ -198,4 +199,10 @@ test('qcards seed without --json describes the credentials for a human', () => {
   assert.match(text, /owner API key\s+Authorization: \S+:\S+/);
   assert.match(text, /employee token\s+Authorization: Bearer qat_/);
   for (const m of seeded.memberships as Array<{ id: string }>) assert.ok(text.includes(m.id));
+});
+
+test('QCARDS_POOL_SIZE: 20 by default, a positive integer, anything else an error naming it', () => {
+  assert.equal(loadConfig({}).poolSize, 20);
+  assert.equal(loadConfig({ QCARDS_POOL_SIZE: '4' }).poolSize, 4);
+  for (const bad of ['0', '-1', '2.5', 'four']) assert.throws(() => loadConfig({ QCARDS_POOL_SIZE: bad }), /QCARDS_POOL_SIZE/);
 });

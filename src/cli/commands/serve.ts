@@ -20,7 +20,7 @@ export const serveCommand: Command = {
   options: { demo: { type: 'boolean' } },
   async run(options) {
     let config = loadConfig();
-    const engine = await openEngine({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    const engine = await openEngine({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize });
     await migrate(engine.db);
     const clock = new OffsetClock();
     const demo = options.demo ? await prepareDemo(engine, config, clock) : undefined;
