@@ -48,8 +48,9 @@ function int(name: string, value: string | undefined, fallback: number): number 
 }
 
 function positive(name: string, value: string | undefined, fallback: number): number {
-  const n = int(name, value, fallback);
-  if (n === 0) throw new Error(`${name} must be at least 1, got "${value}"`);
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${value}"`);
   return n;
 }
 

@@ -126,7 +126,7 @@ const log = (line: string) => {
 const ceiling = (globalThis as { ceiling?: number }).ceiling!;
 
 // 2. Sustained: a backlog of BACKLOG_EVENTS events × 4 subscriptions, drained by one worker.
-// The worker has its own pool, as a `qcards worker` process would: sharing the producer's 20 connections put
+// The worker has its own pool, as a `qcards worker` process would: sharing the producer's pool (20 then) put
 // its claims in line behind 64 in-flight producer transactions.
 const workerEngine = await openEngine({ databaseUrl: DATABASE_URL, poolSize: 4 });
 const worker = new WebhookWorker({ engine: workerEngine, config, clock: systemClock });

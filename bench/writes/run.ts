@@ -24,8 +24,9 @@ const DB_NAME = 'qcards_bench_writes';
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 16);
 const DURATION_S = Number(process.env.DURATION ?? 15);
 const WARMUP_S = 3;
-/** Cards each connection cycles over (CARDS_PER_CONNECTION; 50 by default, 800 in all: each process remembers 2,000). */
+/** Cards each connection cycles over (CARDS_PER_CONNECTION, 50 by default: 800 at 16 connections; each process remembers 2,000). */
 const CARDS_PER_CONNECTION = Number(process.env.CARDS_PER_CONNECTION ?? 50);
+if (!Number.isInteger(CARDS_PER_CONNECTION) || CARDS_PER_CONNECTION < 1) throw new Error('CARDS_PER_CONNECTION must be a positive integer');
 const PORT = 3000 + randomInt(1000, 5000);
 /** SUBSCRIBED=1: the organization has an active v1/cards webhook subscription, so each write queues a delivery. */
 const SUBSCRIBED = process.env.SUBSCRIBED === '1';

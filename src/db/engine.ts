@@ -13,8 +13,13 @@ export type EngineKind = 'pglite' | 'postgres';
 export interface Engine {
   kind: EngineKind;
   db: Db;
-  /** A PostgreSQL pool for LISTEN/NOTIFY; absent on PGlite. */
+  /** The PostgreSQL pool behind `db`; absent on PGlite. */
   pgPool: pg.Pool | undefined;
+  /**
+   * A new PostgreSQL connection outside the pool, not yet connected: each LISTEN holds one for as long as it
+   * listens (src/db/listen.ts), so the pool's size is all queries'. Absent on PGlite.
+   */
+  newClient: (() => pg.Client) | undefined;
   /** The embedded instance, for dumping a template (tests); absent on PostgreSQL. */
   pglite: PGlite | undefined;
   close(): Promise<void>;
@@ -51,6 +56,7 @@ async function openPostgres(connectionString: string, max: number): Promise<Engi
     kind: 'postgres',
     db,
     pgPool: pool,
+    newClient: () => new pg.Client({ connectionString, types }),
     pglite: undefined,
     close: () => db.destroy(),
   };
@@ -73,6 +79,7 @@ async function openPGlite(dataDir: string, loadDataDir: Blob | File | undefined)
     kind: 'pglite',
     db,
     pgPool: undefined,
+    newClient: undefined,
     pglite,
     close: () => db.destroy(),
   };

@@ -1,4 +1,4 @@
-import type { PoolClient } from 'pg';
+import type pg from 'pg';
 import type { Engine } from './engine.ts';
 import { loggableError } from './loggable-error.ts';
 
@@ -16,12 +16,13 @@ interface Logger {
 }
 
 /**
- * LISTEN on `channel` for as long as the returned function is not called. On PostgreSQL on a dedicated pool
- * connection, re-opened `retryMs` after it fails or drops; on PGlite, whose one session serves the whole
+ * LISTEN on `channel` for as long as the returned function is not called. On PostgreSQL on a connection of its
+ * own, outside the pool (a pool of one or two would otherwise have none left for queries), re-opened `retryMs`
+ * after it fails or drops; on PGlite, whose one session serves the whole
  * process, through its own listener (which cannot drop). `channel` is one of qcards' constant channel names.
  */
 export async function listen(engine: Engine, channel: string, handlers: ListenHandlers, options: { retryMs: number; log: Logger }): Promise<() => Promise<void>> {
-  const { pgPool: pool, pglite } = engine;
+  const { newClient, pglite } = engine;
   if (pglite) {
     const unlisten = await pglite.listen(channel, () => handlers.notify());
     handlers.up?.();
@@ -30,20 +31,20 @@ export async function listen(engine: Engine, channel: string, handlers: ListenHa
       await unlisten().catch(() => {});
     };
   }
-  if (!pool) return async () => {};
+  if (!newClient) return async () => {};
   /** Gives the current listening connection back, if it holds one. */
-  let closeCurrent: (() => void) | undefined;
+  let closeCurrent: (() => Promise<void>) | undefined;
   let stopped = false;
   const connect = async () => {
     if (stopped) return;
-    let c: PoolClient | undefined;
+    let c: pg.Client | undefined;
     let released = false;
-    // Destroyed, not returned to the pool: that ends its LISTEN. At most once, whoever gets here first.
-    const close = () => {
+    // Closing the connection ends its LISTEN. At most once, whoever gets here first.
+    const close = async (): Promise<void> => {
       if (closeCurrent === close) closeCurrent = undefined;
       if (c && !released) {
         released = true;
-        c.release(true);
+        await c.end().catch(() => {});
       }
     };
     closeCurrent = close;
@@ -52,18 +53,19 @@ export async function listen(engine: Engine, channel: string, handlers: ListenHa
     const lose = (error: unknown) => {
       if (lost) return;
       lost = true;
-      close();
+      void close();
       if (stopped) return;
       options.log.warn({ err: loggableError(error) }, `LISTEN ${channel} lost: trying again in ${options.retryMs} ms`);
       handlers.down?.();
       setTimeout(() => void connect(), options.retryMs).unref();
     };
     try {
-      c = await pool.connect();
+      c = newClient();
       c.on('notification', (message) => {
         if (message.channel === channel) handlers.notify();
       });
       c.on('error', lose);
+      await c.connect();
       if (stopped) return close();
       await c.query(`LISTEN ${channel}`);
       if (lost) return;
@@ -77,6 +79,6 @@ export async function listen(engine: Engine, channel: string, handlers: ListenHa
   return async () => {
     stopped = true;
     handlers.down?.();
-    closeCurrent?.();
+    await closeCurrent?.();
   };
 }

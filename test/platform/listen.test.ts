@@ -42,6 +42,25 @@ test('notifications arrive, a lost connection comes back, and stopping mid-recon
     const pool = engine.pgPool!;
     assert.equal(pool.totalCount - pool.idleCount, 0, 'no connection is still checked out');
     await within(3000, engine.close(), 'closing the pool');
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = 'LISTEN qcards_listen_test'`.execute(base.engine.db);
+    assert.equal(rows[0]!.n, 0, 'no listening connection is left open');
+  } finally {
+    await base.close();
+  }
+});
+
+test('listening takes no connection of the pool: a pool of one still answers queries while two LISTENs hold', { skip }, async () => {
+  const base = await openTestEngine();
+  const engine = await openEngine({ databaseUrl: base.databaseUrl, poolSize: 1 });
+  try {
+    const stops = [
+      await listen(engine, 'qcards_listen_test_a', { notify() {} }, { retryMs: 200, log: silent }),
+      await listen(engine, 'qcards_listen_test_b', { notify() {} }, { retryMs: 200, log: silent }),
+    ];
+    const { rows } = await within(3000, sql<{ one: number }>`SELECT 1 AS one`.execute(engine.db), 'a query on a pool of one');
+    assert.equal(rows[0]!.one, 1);
+    for (const stop of stops) await stop();
+    await within(3000, engine.close(), 'closing the pool');
   } finally {
     await base.close();
   }
