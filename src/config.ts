@@ -40,17 +40,10 @@ function bool(value: string | undefined, fallback: boolean): boolean {
   return ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
 }
 
-function int(name: string, value: string | undefined, fallback: number): number {
+function int(name: string, value: string | undefined, fallback: number, min = 0): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
-  return n;
-}
-
-function positive(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined || value === '') return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${value}"`);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be a ${min === 0 ? 'non-negative' : 'positive'} integer, got "${value}"`);
   return n;
 }
 
@@ -62,7 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = env.DATABASE_URL || undefined;
   return {
     databaseUrl,
-    poolSize: positive('QCARDS_POOL_SIZE', env.QCARDS_POOL_SIZE, 20),
+    poolSize: int('QCARDS_POOL_SIZE', env.QCARDS_POOL_SIZE, 20, 1),
     dataDir: env.QCARDS_DATA_DIR || './.qcards',
     host: env.HOST || '127.0.0.1',
     port: int('PORT', env.PORT, 3000),
