@@ -40,6 +40,9 @@ function check(c: BenchCase, page: number, status: number, text: string): string
   return undefined;
 }
 
+/** The case's path asking for `page`: a walk asks for the next page each time (the `page` parameter, not `per_page`). */
+const pathForPage = (c: BenchCase, page: number): string => (c.walk ? c.path.replace(/([?&])page=\d+/, `$1page=${page}`) : c.path);
+
 /** Whether wrk is on the PATH: it then sends the timed requests. */
 export const hasWrk = spawnSync('wrk', ['--version']).error === undefined;
 
@@ -53,7 +56,7 @@ export async function measureLatency(origin: string, auth: string, c: BenchCase,
 }
 
 async function measureWithWrk(origin: string, auth: string, c: BenchCase, options: LatencyOptions, checked: boolean, bodyLength: number | undefined, firstPage: number): Promise<LatencyResult> {
-  const path = c.walk ? c.path.replace(/([?&])page=\d+/, `$1page=${firstPage}`) : c.path;
+  const path = pathForPage(c, firstPage);
   const script = fileURLToPath(new URL('./latency.lua', import.meta.url));
   const args = [
     '-t1', '-c1', `-d${Math.ceil(options.maxMs / 1000)}s`, '--timeout', '30s', '-s', script,
@@ -83,14 +86,12 @@ async function measureInProcess(origin: string, auth: string, c: BenchCase, opti
   const client = new Client(origin, { keepAliveTimeout: 60_000 });
   const times: number[] = [];
   const answers: Array<{ page: number; statusCode: number; length: number; bytes: Buffer | undefined }> = [];
-  // A walk asks for the next page each time (the `page` parameter, not `per_page`).
-  const pathOf = (page: number) => (c.walk ? c.path.replace(/([?&])page=\d+/, `$1page=${page}`) : c.path);
   try {
     const started = performance.now();
     for (let i = 0; i < options.warmup + options.requests; i++) {
       const t = performance.now();
       const page = c.walk ? c.page + i : c.page;
-      const { statusCode, body } = await client.request({ method: 'GET', path: pathOf(page), headers: { authorization: auth } });
+      const { statusCode, body } = await client.request({ method: 'GET', path: pathForPage(c, page), headers: { authorization: auth } });
       // Bytes, not text, and checked after the last request: decoding and parsing a 184 KB body made this
       // client's own garbage collections land in later requests' timed windows (a 100-card page: p50 2.9 ms
       // here against 1.3 ms from wrk on the same server). Every tenth body is kept whole and checked in full;

@@ -32,7 +32,7 @@ export async function listen(engine: Engine, channel: string, handlers: ListenHa
     };
   }
   if (!newClient) return async () => {};
-  /** Gives the current listening connection back, if it holds one. */
+  /** Closes the current listening connection, if there is one. */
   let closeCurrent: (() => Promise<void>) | undefined;
   let stopped = false;
   const connect = async () => {
