@@ -27,59 +27,77 @@ export interface RecordedEvent {
  */
 export async function recordCardEvent(trx: Executor, input: CardEventInput): Promise<RecordedEvent> {
   const id = randomUUID();
-  const event = cardEventCtes(id, input);
-  const result = await executePrepared(trx, sql<{ queued: number }>`WITH ${event.ctes} SELECT ${event.tally} AS queued`);
+  const events = cardEventsCtes([{ id, ...input }]);
+  const result = await executePrepared(trx, sql<{ queued: number }>`WITH ${events.ctes} SELECT ${events.tally} AS queued`);
   return { id, queued: result.rows[0]!.queued };
 }
 
+/** An event to record, with its id. */
+export type IdentifiedEvent = CardEventInput & { id: string };
+
+/** An event as one element of the statement's jsonb array (read back by jsonb_to_recordset below). */
+function eventJson({ id, card, event, actorMembershipId, at }: IdentifiedEvent) {
+  return {
+    id, event, at,
+    card_id: card.id,
+    organization_id: card.organization_id,
+    holder_id: card.holder_id,
+    actor_membership_id: actorMembershipId,
+    // Serialized once, in the seed's key order; card_events.data is jsonb (which reorders keys), so the
+    // delivery body is built from this text, not from the stored column.
+    data: JSON.stringify(cardWebhookData(card, event)),
+    created_at: JSON.stringify(isoSeconds(at)),
+  };
+}
+
 /**
- * The event row and its deliveries as two data-modifying CTEs (`event_row`, `queued`), to be run inside one
- * statement: PostgreSQL runs each exactly once whether or not the main query reads it, and every card write
+ * The event rows and their deliveries as data-modifying CTEs (`events`, `event_row`, `queued`), to be run inside
+ * one statement: PostgreSQL runs each exactly once whether or not the main query reads it, and every card write
  * pays a round trip per statement, which is what bounds the write path (BENCHMARKS.md, "Card writes"). With
- * `onlyIf`, the name of an earlier CTE of the same statement, both insert nothing unless that CTE returned a
- * row: the card update they follow happened. `tally` is the number of deliveries queued.
+ * `onlyIf`, the name of an earlier CTE of the same statement returning card ids, an event and its deliveries
+ * are inserted only if its card is among them: the card update they follow happened. `tally` is the number of
+ * deliveries queued.
  *
- * One delivery per active `v1/cards` subscription of the card's organization whose owner may see the card
- * (CONTRACT.md "Who sees which cards": owners, admins and reporting every card; managers their team's
+ * One delivery per event and active `v1/cards` subscription of the card's organization whose owner may see the
+ * card (CONTRACT.md "Who sees which cards": owners, admins and reporting every card; managers their team's
  * holders'; employees their own): a subscription never reveals a card its creator could not GET. The body is
- * the envelope of the seed, in its key order; every value concatenated in is a uuid column or a parameter
- * that is already JSON text.
+ * the envelope of the seed, in its key order; every value concatenated in is a uuid column or text that is
+ * already JSON.
  */
-export function cardEventCtes(eventId: string, input: CardEventInput, onlyIf?: string): Alongside {
-  // Serialized once, in the seed's key order; card_events.data is jsonb (which reorders keys), so the
-  // delivery body is built from this text, not from the stored column.
-  const data = JSON.stringify(cardWebhookData(input.card, input.event));
-  const createdAt = JSON.stringify(isoSeconds(input.at));
-  const { id: cardId, organization_id: orgId, holder_id: holder } = input.card;
-  const guard = onlyIf === undefined ? sql`TRUE` : sql`EXISTS (SELECT 1 FROM ${sql.id(onlyIf)})`;
+export function cardEventsCtes(events: IdentifiedEvent[], onlyIf?: string): Alongside {
+  const guard = onlyIf === undefined ? sql`TRUE` : sql`e.card_id IN (SELECT id FROM ${sql.id(onlyIf)})`;
   const ctes = sql`
+    events AS (
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(events.map(eventJson))}::jsonb) AS e(
+        id uuid, card_id uuid, organization_id uuid, holder_id uuid, event text, actor_membership_id uuid,
+        data text, created_at text, at timestamptz)
+      WHERE ${guard}
+    ),
     event_row AS (
       INSERT INTO card_events (id, organization_id, card_id, event, actor_membership_id, data, created_at)
-      SELECT ${eventId}::uuid, ${orgId}::uuid, ${cardId}::uuid, ${input.event}::text,
-        ${input.actorMembershipId}::uuid, ${data}::jsonb, ${input.at}::timestamptz
-      WHERE ${guard}
+      SELECT id, organization_id, card_id, event, actor_membership_id, data::jsonb, at FROM events
     ),
     queued AS (
       INSERT INTO webhook_deliveries (id, organization_id, subscription_id, event_id, type, event, body, next_attempt_at, created_at)
-      SELECT x.id, x.organization_id, x.subscription_id, ${eventId}::uuid, 'v1/cards', ${input.event}::text,
+      SELECT x.id, x.organization_id, x.subscription_id, x.event_id, 'v1/cards', x.event,
         '{"id":"' || x.id || '","subscription_id":"' || x.subscription_id || '","organization_id":"' || x.organization_id
-          || '","membership_id":"' || x.membership_id || '","type":"v1/cards","created_at":' || ${createdAt}::text
-          || ',"data":' || ${data}::text || '}',
-        ${dueNow(input.at)}, ${input.at}::timestamptz
+          || '","membership_id":"' || x.membership_id || '","type":"v1/cards","created_at":' || x.created_at
+          || ',"data":' || x.data || '}',
+        ${dueNow(sql`x.at`)}, x.at
       FROM (
-        SELECT gen_random_uuid() AS id, s.organization_id, s.id AS subscription_id, s.membership_id
-        FROM webhook_subscriptions s
+        SELECT gen_random_uuid() AS id, s.organization_id, s.id AS subscription_id, s.membership_id,
+          e.id AS event_id, e.event, e.created_at, e.data, e.at
+        FROM events e
+        JOIN webhook_subscriptions s ON s.organization_id = e.organization_id
         JOIN memberships m ON m.id = s.membership_id
-        WHERE s.organization_id = ${orgId}::uuid
-          AND s.status = 'active'
+        WHERE s.status = 'active'
           AND 'v1/cards' = ANY (s.types)
           AND (
             m.role IN ('owner', 'admin', 'reporting')
-            OR m.id = ${holder}::uuid
-            OR (m.role = 'manager' AND m.team_id = (SELECT team_id FROM memberships WHERE id = ${holder}::uuid))
+            OR m.id = e.holder_id
+            OR (m.role = 'manager' AND m.team_id = (SELECT team_id FROM memberships WHERE id = e.holder_id))
           )
       ) AS x
-      WHERE ${guard}
       RETURNING 1
     )`;
   return { ctes, tally: sql<number>`(SELECT count(*)::int FROM queued)` };

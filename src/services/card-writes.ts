@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/engine.ts';
-import { findCard, saveCardIfUnchanged, type CardForChange, type Executor } from '../db/queries/cards.ts';
+import { findCard, saveCardsIfUnchanged, type CardForChange, type CardWrite, type Executor } from '../db/queries/cards.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { CardRecord } from '../domain/card.ts';
 import { canSeeCard, mayWrite, type Actor, type WriteRule } from '../domain/card-access.ts';
@@ -9,16 +9,18 @@ import type { Clock } from '../domain/clock.ts';
 import { ApiError, forbidden, notFound } from '../domain/errors.ts';
 import { wakeWorkers } from '../webhooks/wake.ts';
 import { forgetCard, rememberCard, rememberedCard } from './card-cache.ts';
-import { cardEventCtes } from './card-events.ts';
+import { cardEventsCtes, type IdentifiedEvent } from './card-events.ts';
+import { saveCardInBatch } from './card-write-batches.ts';
 import type { Principal } from './credentials.ts';
 
 // Every change to an existing card: read it, check who may, ask the domain for the move, then write the card
 // (and its pre-rendered JSON) and its event in ONE statement that applies only if the card is still as it was
-// read. The write path is bound by round trips (BENCHMARKS.md, "Card writes"): this makes a change two (the
-// read, the write; three when the authentication is not cached) instead of six, with no BEGIN, row lock or
-// COMMIT, and one when this process wrote the card last and nobody changed it since (./card-cache.ts). A
-// refusal throws before anything is written; the statement is atomic, so the card and its event are written
-// together or not at all.
+// read. The write path is bound by the CPU each round trip and statement costs (BENCHMARKS.md, "Card writes"):
+// this makes a change two round trips (the read, the write; three when the authentication is not cached)
+// instead of six, with no BEGIN, row lock or COMMIT; one when this process wrote the card last and nobody
+// changed it since (./card-cache.ts); and the write statement is shared with the changes of concurrent requests
+// (./card-write-batches.ts). A refusal throws before anything is written; the statement is atomic, so the card
+// and its event are written together or not at all.
 
 export const actorOf = (p: Principal): Actor => ({ role: p.role, membershipId: p.membershipId, teamId: p.teamId });
 
@@ -58,13 +60,25 @@ export const RULE_OF: Record<CardChange['kind'], WriteRule> = {
   restrictions: 'admin_only',
 };
 
+/** Writes a decided change: its new row version and the deliveries it queued, or null (nothing written) when the row is no longer at `write.version`. */
+type Save = (write: CardWrite, event: IdentifiedEvent | null) => Promise<{ version: number | null; queued: number }>;
+
+/** In a statement shared with other requests' changes (./card-write-batches.ts, which wakes the workers itself). */
+const batched = (db: Db): Save => async (write, event) => ({ version: await saveCardInBatch(db, write, event), queued: 0 });
+
+/** In the caller's transaction, on a row it has locked. */
+const inLockedRow = (trx: Executor): Save => async (write, event) => {
+  const { versions, tally } = await saveCardsIfUnchanged(trx, [write], event ? cardEventsCtes([event], 'changed') : null);
+  return { version: versions[0]!, queued: tally };
+};
+
 export async function changeCard(db: Db, clock: Clock, principal: Principal, cardId: string, change: CardChange): Promise<CardRecord> {
   let written = await tryRemembered(db, clock, principal, cardId, change);
   for (let attempt = 1; attempt <= OPTIMISTIC_TRIES && !written; attempt++) {
-    written = await tryChange(db, clock, principal, await findVisibleCard(db, principal, cardId, false), change);
+    written = await tryChange(batched(db), clock, principal, await findVisibleCard(db, principal, cardId, false), change);
   }
   written ??= await inTransaction(db, async (trx) => {
-    const locked = await tryChange(trx, clock, principal, await findVisibleCardForUpdate(trx, principal, cardId), change);
+    const locked = await tryChange(inLockedRow(trx), clock, principal, await findVisibleCardForUpdate(trx, principal, cardId), change);
     if (!locked) throw new Error(`card ${cardId} changed while locked`);
     return locked;
   });
@@ -76,7 +90,7 @@ export async function changeCard(db: Db, clock: Clock, principal: Principal, car
 interface Written {
   /** The card as written, with its new row version. */
   after: CardForChange;
-  /** Webhook deliveries queued with its event. */
+  /** Webhook deliveries queued with its event that are still to be announced to the workers. */
   queued: number;
 }
 
@@ -92,7 +106,7 @@ async function tryRemembered(db: Db, clock: Clock, principal: Principal, cardId:
   if (!remembered || remembered.card.organization_id !== principal.organizationId) return null;
   if (!canSeeCard(actorOf(principal), remembered.card, remembered.holderTeamId)) return null;
   try {
-    const written = await tryChange(db, clock, principal, remembered, change);
+    const written = await tryChange(batched(db), clock, principal, remembered, change);
     if (written) return written;
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
@@ -102,13 +116,13 @@ async function tryRemembered(db: Db, clock: Clock, principal: Principal, cardId:
 }
 
 /** One decide-write on a card as read (or remembered); null when the row is no longer that version (nothing written). */
-async function tryChange(db: Executor, clock: Clock, principal: Principal, found: CardForChange, change: CardChange): Promise<Written | null> {
+async function tryChange(save: Save, clock: Clock, principal: Principal, found: CardForChange, change: CardChange): Promise<Written | null> {
   assertMayWrite(principal, RULE_OF[change.kind], found.card);
   const now = clock.now();
   const result = applyChange(found.card, change, now);
   const event = result.event
-    ? cardEventCtes(randomUUID(), { card: result.card, event: result.event, actorMembershipId: principal.membershipId, at: now }, 'changed')
+    ? { id: randomUUID(), card: result.card, event: result.event, actorMembershipId: principal.membershipId, at: now }
     : null;
-  const { version, tally } = await saveCardIfUnchanged(db, result.card, found.holder, found.version, event);
-  return version === null ? null : { after: { ...found, card: result.card, version }, queued: tally };
+  const { version, queued } = await save({ card: result.card, holder: found.holder, version: found.version }, event);
+  return version === null ? null : { after: { ...found, card: result.card, version }, queued };
 }

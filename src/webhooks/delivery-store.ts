@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/engine.ts';
 import { MAX_ATTEMPTS, RETRY_BASE_SECONDS, RETRY_CAP_SECONDS, RETRY_FACTOR, RETRY_JITTER } from './schedule.ts';
 
@@ -11,7 +11,7 @@ import { MAX_ATTEMPTS, RETRY_BASE_SECONDS, RETRY_CAP_SECONDS, RETRY_FACTOR, RETR
  * separate `qcards worker` on real time, which left them pending until real time caught up. The database's
  * time is the one clock all processes share.
  */
-export const dueNow = (at: Date) => sql<Date>`least(${at}::timestamptz, now())`;
+export const dueNow = (at: Date | RawBuilder<unknown>) => sql<Date>`least(${at}::timestamptz, now())`;
 
 export interface ClaimedDelivery {
   id: string;

@@ -5,6 +5,7 @@ import { createTests } from './create.cases.ts';
 import { modelTests } from './model.cases.ts';
 import { transitionReplayTests, transitionTests } from './transitions.cases.ts';
 import { updateTests } from './updates.cases.ts';
+import { writeBatchTests } from './write-batches.cases.ts';
 
 // Card writes on one app: each test file pays ~8 s of engine start, so the groups share one.
 const ctx = await startTestApp();
@@ -15,3 +16,4 @@ await updateTests(ctx);
 await modelTests(ctx);
 await badInputTests(ctx);
 await cardCacheTests(ctx);
+await writeBatchTests(ctx);

@@ -2,7 +2,7 @@ import { sql, type RawBuilder, type Transaction } from 'kysely';
 import { cardSearchText, renderCardJson, type CardRecord, type HolderName } from '../../domain/card.ts';
 import type { Db } from '../engine.ts';
 import { executePrepared } from '../prepared.ts';
-import type { Database } from '../schema.ts';
+import type { CardsTable, Database } from '../schema.ts';
 
 // Card rows are written only through these functions, which keep `api_json` and `search_text` in step with
 // the columns they are derived from.
@@ -77,27 +77,64 @@ export async function findCard(
   return { card, holder: { first_name: holder_first_name, last_name: holder_last_name }, holderTeamId: holder_team_id, version };
 }
 
-/** CTEs that run in the same statement as a card write (a card event's: `cardEventCtes(…, 'changed')`). */
+/** CTEs that run in the same statement as card writes (card events': `cardEventsCtes(…, 'changed')`). */
 export interface Alongside {
   ctes: RawBuilder<unknown>;
-  /** A number computed from them and returned as `tally` (a card event's: the deliveries it queued). */
+  /** A number computed from them and returned as `tally` (card events': the deliveries they queued). */
   tally: RawBuilder<number>;
 }
 
+/** A card to write: as it is after a change, with the row version the change was decided on. */
+export interface CardWrite {
+  card: CardRecord;
+  holder: HolderName;
+  version: number;
+}
+
+// Every column a change may write: all but the key, the organization, the PAN and CVV (never changed after
+// creation) and the version (014's trigger sets it).
+const WRITTEN_COLUMNS = [
+  'holder_id', 'initiator_id', 'bank_account_id', 'status', 'card_level', 'card_type', 'nickname', 'embossed_name',
+  'pin_set', 'mask_pan', 'last_digits', 'exp_month', 'exp_year', 'last_activity_at', 'ship_to_business',
+  'atm_option', 'nfc_option', 'online_option', 'foreign_option', 'atm_monthly_limit', 'atm_monthly_spent',
+  'atm_daily_limit', 'atm_daily_spent', 'atm_daily_limit_option', 'payment_monthly_limit', 'payment_monthly_spent',
+  'payment_daily_limit', 'payment_daily_spent', 'payment_daily_limit_option', 'payment_transaction_limit',
+  'payment_transaction_limit_option', 'payment_lifespan_limit', 'payment_lifespan_spent', 'active_days',
+  'categories', 'pre_expires_at', 'shipped_at', 'address', 'renewed', 'renewal', 'parent_card_id',
+  'parent_last_digits', 'had_operation', 'had_pin_operation', 'card_design', 'type_of_print', 'upsold', 'upsell',
+  'discard_on', 'reordered', 'has_only_user_liftable_locks', 'created_at', 'updated_at', 'search_text', 'api_json',
+] as const satisfies ReadonlyArray<Exclude<keyof CardsTable, 'id' | 'organization_id' | 'pan' | 'cvv' | 'version'>>;
+
+// The SET list, fixed text: the statement is prepared once per connection whatever the batch.
+const SET_WRITTEN = sql.join(WRITTEN_COLUMNS.map((c) => sql`${sql.id(c)} = w.${sql.id(c)}`));
+
+/** A write as one element of the statement's jsonb array, read back as a `cards` row (jsonb_populate_recordset). */
+function writeJson(w: CardWrite) {
+  const { pan: _pan, cvv: _cvv, ...card } = w.card;
+  return { ...card, search_text: cardSearchText(w.card, w.holder), api_json: renderCardJson(w.card), version: w.version };
+}
+
 /**
- * Writes every column of a card read by `findCard`, only if the row is still at `version`, together with
- * `alongside`, whose CTEs may guard on the CTE `changed` (the card's id if it was written). One statement, so one
- * round trip and no explicit transaction. `version` comes back as the row's new version, or null, and nothing
- * was written, when the card changed since it was read.
+ * Writes each card only if its row is still at the version the change was decided on, together with
+ * `alongside`, whose CTEs may guard on the CTE `changed` (the ids of the cards written), in ONE statement: one
+ * round trip and one commit for the lot, and no explicit transaction. A statement is atomic: if it fails,
+ * nothing of it was written. The cards must be distinct. `versions` are the rows' new versions in input order,
+ * null where the card changed since it was read, and nothing was written for it.
  */
-export async function saveCardIfUnchanged(
-  db: Executor, card: CardRecord, holder: HolderName, version: number, alongside: Alongside | null,
-): Promise<{ version: number | null; tally: number }> {
-  const update = cardUpdate(db, card, holder).where('version', '=', version).returning(['id', 'version']);
-  const result = await executePrepared(db, sql<{ version: number | null; tally: number }>`
-    WITH changed AS (${update})${alongside ? sql`, ${alongside.ctes}` : sql``}
-    SELECT max(version) AS version, ${alongside ? alongside.tally : sql`0`} AS tally FROM changed
+export async function saveCardsIfUnchanged(
+  db: Executor, writes: CardWrite[], alongside: Alongside | null,
+): Promise<{ versions: Array<number | null>; tally: number }> {
+  const result = await executePrepared(db, sql<{ id: string; version: number; tally: number }>`
+    WITH written AS (
+      SELECT * FROM jsonb_populate_recordset(NULL::cards, ${JSON.stringify(writes.map(writeJson))}::jsonb)
+    ),
+    changed AS (
+      UPDATE cards SET ${SET_WRITTEN} FROM written w
+      WHERE cards.id = w.id AND cards.organization_id = w.organization_id AND cards.version = w.version
+      RETURNING cards.id, cards.version
+    )${alongside ? sql`, ${alongside.ctes}` : sql``}
+    SELECT id, version, ${alongside ? alongside.tally : sql`0`} AS tally FROM changed
   `);
-  const row = result.rows[0]!;
-  return { version: row.version, tally: row.tally };
+  const versions = new Map(result.rows.map((r) => [r.id, r.version]));
+  return { versions: writes.map((w) => versions.get(w.card.id) ?? null), tally: result.rows[0]?.tally ?? 0 };
 }

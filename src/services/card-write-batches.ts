@@ -1,0 +1,119 @@
+import type { Db } from '../db/engine.ts';
+import { saveCardsIfUnchanged, type CardWrite } from '../db/queries/cards.ts';
+import { wakeWorkers } from '../webhooks/wake.ts';
+import { cardEventsCtes, type IdentifiedEvent } from './card-events.ts';
+
+// Card changes from concurrent requests share statements: while a statement is on its way, the changes that
+// arrive wait and go together in the next one (src/db/queries/cards.ts `saveCardsIfUnchanged`: one round trip,
+// one commit and one WAL flush for the lot). On two cores a write is bound by the CPU each statement costs
+// PostgreSQL and the server (BENCHMARKS.md, "Card writes"); a lone change still goes at once.
+//
+// What a request sees does not change: its card is written with its event only if the row is still at the
+// version it was decided on, and it learns which. Nothing is half-applied: a statement is atomic, and one that
+// fails is retried change by change, so a change that cannot be written fails alone, with nothing written.
+// A card is in at most one statement at a time, so two statements never wait on each other's rows.
+
+/** Statements on their way at once. */
+const MAX_IN_FLIGHT = 2;
+/** Changes in one statement, at most. */
+const MAX_BATCH = 64;
+
+/** What the statements did so far, for tests and diagnostics. */
+export interface BatchStatistics {
+  /** Statements sent that wrote (or tried to write) more than one change. */
+  shared: number;
+  /** Shared statements that failed, so that each of their changes was tried again on its own. */
+  split: number;
+}
+
+interface Pending {
+  write: CardWrite;
+  event: IdentifiedEvent | null;
+  resolve: (version: number | null) => void;
+  reject: (error: unknown) => void;
+}
+
+class WriteBatches {
+  private queue: Pending[] = [];
+  private inFlight = 0;
+  /** Cards in a statement on its way. */
+  private readonly writing = new Set<string>();
+  private scheduled = false;
+  readonly statistics: BatchStatistics = { shared: 0, split: 0 };
+
+  constructor(private readonly db: Db) {}
+
+  save(write: CardWrite, event: IdentifiedEvent | null): Promise<number | null> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ write, event, resolve, reject });
+      // After the current turn of the event loop, so the requests read in the same turn go together.
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          this.send();
+        });
+      }
+    });
+  }
+
+  private send(): void {
+    while (this.inFlight < MAX_IN_FLIGHT && this.queue.length > 0) {
+      const batch: Pending[] = [];
+      const waiting: Pending[] = [];
+      for (const pending of this.queue) {
+        const id = pending.write.card.id;
+        if (batch.length < MAX_BATCH && !this.writing.has(id)) {
+          this.writing.add(id);
+          batch.push(pending);
+        } else {
+          waiting.push(pending);
+        }
+      }
+      this.queue = waiting;
+      if (batch.length === 0) return;
+      this.inFlight++;
+      void this.write(batch).finally(() => {
+        this.inFlight--;
+        for (const pending of batch) this.writing.delete(pending.write.card.id);
+        this.send();
+      });
+    }
+  }
+
+  private async write(batch: Pending[]): Promise<void> {
+    const events = batch.flatMap((p) => (p.event ? [p.event] : []));
+    if (batch.length > 1) this.statistics.shared++;
+    try {
+      const { versions, tally } = await saveCardsIfUnchanged(
+        this.db, batch.map((p) => p.write), events.length > 0 ? cardEventsCtes(events, 'changed') : null,
+      );
+      if (tally > 0) wakeWorkers(this.db);
+      batch.forEach((p, i) => p.resolve(versions[i]!));
+    } catch (error) {
+      if (batch.length === 1) return batch[0]!.reject(error);
+      // Nothing of the statement was written: each change again on its own, so only the one at fault fails.
+      this.statistics.split++;
+      await Promise.all(batch.map((p) => this.write([p])));
+    }
+  }
+}
+
+const batchesByDb = new WeakMap<Db, WriteBatches>();
+
+/**
+ * Writes a card, only if its row is still at `write.version`, with its event (and the event's deliveries), in
+ * a statement it may share with other requests' changes. Resolves to the row's new version, or null when the
+ * card changed since it was read and nothing was written. Wakes the webhook workers once it has committed.
+ */
+export function saveCardInBatch(db: Db, write: CardWrite, event: IdentifiedEvent | null): Promise<number | null> {
+  return batchesOf(db).save(write, event);
+}
+
+export const batchStatistics = (db: Db): Readonly<BatchStatistics> => ({ ...batchesOf(db).statistics });
+
+function batchesOf(db: Db): WriteBatches {
+  let batches = batchesByDb.get(db);
+  if (!batches) batchesByDb.set(db, (batches = new WriteBatches(db)));
+  return batches;
+}
