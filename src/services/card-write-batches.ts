@@ -10,8 +10,9 @@ import { cardEventsCtes, type IdentifiedEvent } from './card-events.ts';
 //
 // What a request sees does not change: its card is written with its event only if the row is still at the
 // version it was decided on, and it learns which. Nothing is half-applied: a statement is atomic, and one that
-// fails is retried change by change, so a change that cannot be written fails alone, with nothing written.
-// A card is in at most one statement at a time, so two statements never wait on each other's rows.
+// the database refused is retried change by change, so a change that cannot be written fails alone, with
+// nothing written. A card is in at most one statement at a time, and a statement skips rows that another
+// transaction holds (`saveCardsIfUnchanged`), so no statement waits on another's rows.
 
 /** Statements on their way at once. */
 const MAX_IN_FLIGHT = 2;
@@ -91,12 +92,25 @@ class WriteBatches {
       if (tally > 0) wakeWorkers(this.db);
       batch.forEach((p, i) => p.resolve(versions[i]!));
     } catch (error) {
-      if (batch.length === 1) return batch[0]!.reject(error);
+      if (batch.length === 1 || !rolledBack(error)) {
+        for (const p of batch) p.reject(error);
+        return;
+      }
       // Nothing of the statement was written: each change again on its own, so only the one at fault fails.
       this.statistics.split++;
-      await Promise.all(batch.map((p) => this.write([p])));
+      for (const p of batch) await this.write([p]);
     }
   }
+}
+
+/**
+ * Whether the database answered that the statement failed, so it certainly wrote nothing. A lost connection
+ * (no SQLSTATE, class 08) or a server shutting down (57P01–57P05) leaves the outcome unknown: the statement may
+ * have committed, and trying its changes again could apply them twice.
+ */
+function rolledBack(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !code.startsWith('08') && !code.startsWith('57P');
 }
 
 const batchesByDb = new WeakMap<Db, WriteBatches>();

@@ -103,7 +103,11 @@ const WRITTEN_COLUMNS = [
   'categories', 'pre_expires_at', 'shipped_at', 'address', 'renewed', 'renewal', 'parent_card_id',
   'parent_last_digits', 'had_operation', 'had_pin_operation', 'card_design', 'type_of_print', 'upsold', 'upsell',
   'discard_on', 'reordered', 'has_only_user_liftable_locks', 'created_at', 'updated_at', 'search_text', 'api_json',
-] as const satisfies ReadonlyArray<Exclude<keyof CardsTable, 'id' | 'organization_id' | 'pan' | 'cvv' | 'version'>>;
+] as const satisfies ReadonlyArray<WrittenColumn>;
+type WrittenColumn = Exclude<keyof CardsTable, 'id' | 'organization_id' | 'pan' | 'cvv' | 'version'>;
+// Every column is in the list: a column added to CardsTable and forgotten here fails to compile.
+const everyColumnWritten: Exclude<WrittenColumn, (typeof WRITTEN_COLUMNS)[number]> extends never ? true : never = true;
+void everyColumnWritten;
 
 // The SET list, fixed text: the statement is prepared once per connection whatever the batch.
 const SET_WRITTEN = sql.join(WRITTEN_COLUMNS.map((c) => sql`${sql.id(c)} = w.${sql.id(c)}`));
@@ -119,7 +123,9 @@ function writeJson(w: CardWrite) {
  * `alongside`, whose CTEs may guard on the CTE `changed` (the ids of the cards written), in ONE statement: one
  * round trip and one commit for the lot, and no explicit transaction. A statement is atomic: if it fails,
  * nothing of it was written. The cards must be distinct. `versions` are the rows' new versions in input order,
- * null where the card changed since it was read, and nothing was written for it.
+ * null where nothing was written for the card: it changed since it was read, or another transaction holds its
+ * row. The rows are locked in id order and a row locked elsewhere is skipped, not waited for: a statement of
+ * many cards never deadlocks with another, nor waits with all its cards on one.
  */
 export async function saveCardsIfUnchanged(
   db: Executor, writes: CardWrite[], alongside: Alongside | null,
@@ -128,9 +134,15 @@ export async function saveCardsIfUnchanged(
     WITH written AS (
       SELECT * FROM jsonb_populate_recordset(NULL::cards, ${JSON.stringify(writes.map(writeJson))}::jsonb)
     ),
+    locked AS (
+      SELECT cards.id FROM cards JOIN written w
+        ON cards.id = w.id AND cards.organization_id = w.organization_id AND cards.version = w.version
+      ORDER BY cards.id
+      FOR NO KEY UPDATE OF cards SKIP LOCKED
+    ),
     changed AS (
       UPDATE cards SET ${SET_WRITTEN} FROM written w
-      WHERE cards.id = w.id AND cards.organization_id = w.organization_id AND cards.version = w.version
+      WHERE cards.id = w.id AND cards.id IN (SELECT id FROM locked)
       RETURNING cards.id, cards.version
     )${alongside ? sql`, ${alongside.ctes}` : sql``}
     SELECT id, version, ${alongside ? alongside.tally : sql`0`} AS tally FROM changed
