@@ -47,7 +47,11 @@ async function openPostgres(connectionString: string, max: number): Promise<Engi
       return pg.types.getTypeParser(oid, format as 'text');
     }) as typeof pg.types.getTypeParser,
   };
-  const pool = new pg.Pool({ connectionString, max, types });
+  // Connections stay open once made (pg closes them after 10 s idle by default). The pool hands out the most
+  // recently used first, so under steady load most of it sits idle and was closed and reopened every few
+  // seconds, and a statement on a new connection waited for a new backend with cold caches and its prepared
+  // statements to prepare: 30-100 ms, a write's whole p99 (BENCHMARKS.md, seventh session).
+  const pool = new pg.Pool({ connectionString, max, types, idleTimeoutMillis: 0 });
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   prepareMarkedStatements(pool);

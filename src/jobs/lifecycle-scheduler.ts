@@ -48,6 +48,26 @@ async function expireBatch(db: Db, clock: Clock, kind: 'expire' | 'pre_expire'):
   return changed;
 }
 
+/** Databases where this process may not merge the trigram index's pending list (not the index's owner). */
+const notOwner = new WeakSet<Db>();
+
+/**
+ * Merges the trigram index's pending list into the index. Every card change that cannot be written in place
+ * adds its search text's trigrams to that list, and whichever write finds it past `gin_pending_list_limit`
+ * (4 MB) merges it all before it commits: 65-130 ms for that write and those sharing its statement. Merged
+ * here every tick, the list stays small and no request waits for it (writes that find a merge under way skip
+ * it). Only the index's owner may; another role leaves it to the writes, as before.
+ */
+async function mergeSearchIndexPendingList(db: Db): Promise<void> {
+  if (notOwner.has(db)) return;
+  try {
+    await sql`SELECT gin_clean_pending_list('cards_search'::regclass)`.execute(db);
+  } catch (error) {
+    if ((error as { code?: string }).code !== '42501') throw error;
+    notOwner.add(db);
+  }
+}
+
 /** One pass over everything that is due; returns the number of cards changed. */
 export async function runLifecycleSweep(db: Db, clock: Clock): Promise<number> {
   let changed = 0;
@@ -63,6 +83,7 @@ export async function runLifecycleSweep(db: Db, clock: Clock): Promise<number> {
     changed += n;
     if (n < 200) break;
   }
+  await mergeSearchIndexPendingList(db);
   while ((await foldCardCountDeltas(db)) > 0) {
     // fold until no deltas are left
   }

@@ -93,6 +93,31 @@ export function rememberPrincipal(db: object, key: string, principal: Principal,
   cache.set(key, { principal, expiresAt, until: performance.now() + ttlMs, generation });
 }
 
+// Lookups on their way, per database and key: when a remembered authentication lapses (every TTL), every request
+// in flight with that credential missed at once, and the burst of identical queries (16 at a time in
+// bench:writes) also made the pool open connections it had let go idle: writes stalled for 100-250 ms every
+// few seconds (BENCHMARKS.md, seventh session).
+const lookups = new WeakMap<object, Map<string, Promise<unknown>>>();
+
+/**
+ * Runs `lookup` for `key`, or, while the cache is in use, joins the same lookup already on its way: concurrent
+ * requests with one credential then make one query, and all get its answer; a request that comes after
+ * forgetAuthentications() runs a new one. With the cache off (or the
+ * listening connection down), every request runs its own, as the README says.
+ */
+export function sharedLookup<T>(db: object, key: string, lookup: () => Promise<T>): Promise<T> {
+  if (ttlMs === 0 || !watched.has(db)) return lookup();
+  let pending = lookups.get(db);
+  if (!pending) lookups.set(db, (pending = new Map()));
+  // A lookup that started before a change was forgotten (a revocation) is not joined afterwards.
+  const current = `${generation} ${key}`;
+  const running = pending.get(current);
+  if (running) return running as Promise<T>;
+  const started = lookup().finally(() => pending.delete(current));
+  pending.set(current, started);
+  return started;
+}
+
 /** Drops every remembered authentication of this process. */
 export function forgetAuthentications(): void {
   generation++;

@@ -4,7 +4,7 @@ import { executePrepared } from '../db/prepared.ts';
 import type { Role } from '../db/schema.ts';
 import type { Clock } from '../domain/clock.ts';
 import { notFound } from '../domain/errors.ts';
-import { authGeneration, cachedPrincipal, forgetAuthentications, rememberPrincipal } from './auth-cache.ts';
+import { authGeneration, cachedPrincipal, forgetAuthentications, rememberPrincipal, sharedLookup } from './auth-cache.ts';
 import type { Scope } from '../domain/scopes.ts';
 
 /** Who is calling: one organization and one membership, with the scopes of the credential used. */
@@ -108,6 +108,10 @@ export async function authenticate(db: Db, clock: Clock, header: string | undefi
   const cacheKey = hashSecret(value);
   const cached = cachedPrincipal(db, cacheKey, clock.now());
   if (cached) return cached;
+  return sharedLookup(db, cacheKey, () => lookUp(db, clock, value, cacheKey));
+}
+
+async function lookUp(db: Db, clock: Clock, value: string, cacheKey: string): Promise<Principal | AuthFailure> {
   const since = authGeneration();
   const bearer = /^Bearer\s+(\S+)$/i.exec(value);
   let row;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sql } from 'kysely';
+import { forgetAuthentications, sharedLookup } from '../../src/services/auth-cache.ts';
 import { issueCredential } from '../../src/services/credentials.ts';
 import { startTestApp } from '../helpers/app.ts';
 import { eventually } from '../helpers/eventually.ts';
@@ -115,4 +116,35 @@ test('a remembered authentication is served without the database until a change 
   assert.equal(await status(credential.authorization), 200, 'served from the cache');
   await sql`SELECT pg_notify('qcards_auth', '')`.execute(db);
   await refusedWithin(credential.authorization, 2000);
+});
+
+test('concurrent lookups of one credential share one query; one asked for after a change runs its own', async () => {
+  const org = await createOrgFixture(db);
+  // The cache is in use once this process listens for changes (a request through the cache shows it).
+  await eventually(async () => {
+    await status(org.owner.auth);
+    let ran = 0;
+    await Promise.all([sharedLookup(db, 'probe', async () => ++ran), sharedLookup(db, 'probe', async () => ++ran)]);
+    return ran === 1;
+  }, 'lookups are shared', 4000, 50);
+  let runs = 0;
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const lookup = async () => {
+    const run = ++runs;
+    await gate;
+    return run;
+  };
+  const first = sharedLookup(db, 'key', lookup);
+  const joined = sharedLookup(db, 'key', lookup);
+  const otherKey = sharedLookup(db, 'other key', lookup);
+  forgetAuthentications();
+  const afterChange = sharedLookup(db, 'key', lookup);
+  open();
+  assert.deepEqual(await Promise.all([first, joined, otherKey, afterChange]), [1, 1, 2, 3]);
+  // Nothing is kept once it is answered: the next lookup runs again.
+  assert.equal(await sharedLookup(db, 'key', lookup), 4);
+  // And every request of a burst with one credential is answered.
+  const answers = await Promise.all(Array.from({ length: 12 }, () => status(org.admin.auth)));
+  assert.deepEqual(answers, Array<number>(12).fill(200));
 });

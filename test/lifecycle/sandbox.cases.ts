@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { after, test } from 'node:test';
 import { parisDate } from '../../src/domain/paris-time.ts';
 import { startLifecycleScheduler } from '../../src/jobs/lifecycle-scheduler.ts';
@@ -24,6 +25,15 @@ export async function sandboxTests(ctx: TestContext): Promise<void> {
   const pay = (id: string, body: Record<string, unknown>, auth = org.owner.auth) =>
     app.inject({ method: 'POST', url: `${S}/cards/${id}/payments`, headers: { authorization: auth }, payload: body });
   const advance = (seconds: number) => app.inject({ method: 'POST', url: `${S}/clock/advance`, headers: OPERATOR, payload: { seconds } });
+
+  test("the scheduler merges the trigram index's pending list, so no write has to", async () => {
+    const cards = await Promise.all(Array.from({ length: 5 }, () => makeCard(app, org, 'virtual')));
+    for (const card of cards) assert.equal((await put(app, org.owner, card.id, 'lock')).statusCode, 200);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // The number of pending-list pages this call merged: none, the scheduler has been there.
+    const { rows } = await sql<{ pages: number }>`SELECT gin_clean_pending_list('cards_search'::regclass)::int AS pages`.execute(db);
+    assert.equal(rows[0]!.pages, 0);
+  });
 
   test('activate: pending → live with pin_set and an activated event; only pending cards', async () => {
     const card = await makeCard(app, org, 'standard');
