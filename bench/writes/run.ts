@@ -3,11 +3,15 @@
 // card_events row) from 16 connections, each on its own cards so no request is a refused transition.
 // SUBSCRIBED=1 gives the organization a webhook subscription, so each write also queues a delivery.
 // Prints writes/s and latency percentiles, next to a ceiling measured in the same run (GET /healthz on the
-// same server and connections); the lines are ready to paste into BENCHMARKS.md.
+// same server and connections); the lines are ready to paste into BENCHMARKS.md. The timed load is sent by wrk
+// (./writes.lua) when it is installed (`apt-get install wrk`), otherwise by undici from this process, and the
+// report says which.
 import { spawn } from 'node:child_process';
 import { randomInt, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { Pool } from 'undici';
@@ -18,6 +22,7 @@ import { buildCard } from '../../src/domain/card-factory.ts';
 import { issueCredential } from '../../src/services/credentials.ts';
 import { createBankAccount, createMembership, createOrganization } from '../../src/services/organizations.ts';
 import { generateSecret } from '../../src/services/webhook-subscriptions.ts';
+import { hasWrk } from '../list/latency.ts';
 
 const ADMIN_URL = process.env.QCARDS_BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB_NAME = 'qcards_bench_writes';
@@ -135,9 +140,63 @@ async function postgresCpuSeconds(engine: { db: import('../../src/db/engine.ts')
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
-function summary(r: Result) {
+interface Measured {
+  perSecond: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  count: number;
+  errors: number;
+  failures: string;
+  /** CPU seconds the load generator used for this load. */
+  loadCpu: number;
+}
+
+function summary(r: Result, loadCpu: NodeJS.CpuUsage): Measured {
   const sorted = [...r.latencies].sort((a, b) => a - b);
-  return { failures: [...r.failures].map(([k, n]) => `${k} ×${n}`).join(', ') || 'none', perSecond: r.count / r.seconds, p50: pct(sorted, 50), p90: pct(sorted, 90), p99: pct(sorted, 99), max: sorted.at(-1)!, errors: r.errors, count: r.count };
+  return {
+    failures: [...r.failures].map(([k, n]) => `${k} ×${n}`).join(', ') || 'none', perSecond: r.count / r.seconds,
+    p50: pct(sorted, 50), p90: pct(sorted, 90), p99: pct(sorted, 99), max: sorted.at(-1)!, errors: r.errors, count: r.count,
+    loadCpu: (loadCpu.user + loadCpu.system) / 1e6,
+  };
+}
+
+async function measureInProcess(pool: Pool, seconds: number, next: Parameters<typeof load>[2], auth: string): Promise<Measured> {
+  const before = process.cpuUsage();
+  const result = await load(pool, seconds, next, auth);
+  return summary(result, process.cpuUsage(before));
+}
+
+/**
+ * The same load sent by wrk (Debian's `wrk`, ./writes.lua) from one thread over CONNECTIONS connections: the
+ * cards of `counts` (each card's writes so far, so its walk goes on), or GET `path` when there are none. A client
+ * in Node on the same two cores adds its own CPU (0.09-0.15 ms a write here) and its own event-loop delays to
+ * the times it takes; wrk times each request in C (bench/list/latency.ts saw the same for reads).
+ */
+async function measureWithWrk(seconds: number, path: string, auth: string, counts: Map<string, number> | null): Promise<Measured> {
+  const dir = mkdtempSync(join(tmpdir(), 'qcards-bench-writes-'));
+  try {
+    const file = join(dir, 'cards.txt');
+    if (counts) writeFileSync(file, [...counts].map(([id, n]) => `${id} ${n}`).join('\n') + '\n');
+    const script = fileURLToPath(new URL('./writes.lua', import.meta.url));
+    const args = ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--timeout', '10s', '-s', script, '-H', `authorization: ${auth}`,
+      `http://127.0.0.1:${PORT}${path}`, '--', counts ? file : '-'];
+    // The shell's `times` after wrk prints the CPU its children (wrk) used.
+    const child = spawn('sh', ['-c', 'wrk "$@"; status=$?; times; exit $status', 'sh', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const line = out.split('\n').find((l) => l.startsWith('{"n"'));
+    if (code !== 0 || !line) throw new Error(`wrk failed (exit ${code}): ${out}`);
+    const r = JSON.parse(line) as { n: number; seconds: number; p50: number; p90: number; p99: number; max: number; non200: number; errors: number; wrong: string | null };
+    const children = out.trim().split('\n').at(-1)!;
+    const loadCpu = [...children.matchAll(/(\d+)m([\d.]+)s/g)].reduce((sum, m) => sum + Number(m[1]) * 60 + Number(m[2]), 0);
+    const failures = [r.wrong ? `first: ${r.wrong}` : '', r.errors > 0 ? `${r.errors} socket errors or timeouts` : ''].filter(Boolean).join('; ') || 'none';
+    return { perSecond: r.n / r.seconds, p50: r.p50 / 1000, p90: r.p90 / 1000, p99: r.p99 / 1000, max: r.max / 1000, count: r.n, errors: r.non200 + r.errors, failures, loadCpu };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const databaseUrl = await ensureDatabase();
@@ -145,41 +204,52 @@ const { engine, orgId, auth, cardIds } = await seed(databaseUrl);
 const server = await startServer(databaseUrl);
 const pool = new Pool(`http://127.0.0.1:${PORT}`, { connections: CONNECTIONS, pipelining: 1 });
 try {
-  const ceiling = summary(await load(pool, 5, () => ({ method: 'GET', path: '/healthz' }), auth));
+  const ceiling = hasWrk
+    ? await measureWithWrk(5, '/healthz', auth, null)
+    : await measureInProcess(pool, 5, () => ({ method: 'GET', path: '/healthz' }), auth);
   // Each connection walks its own cards: lock, unlock, limits, lock, unlock, limits … so every write is legal.
   const steps = new Array<number>(CONNECTIONS).fill(0);
+  const writesSoFar = new Map(cardIds.map((id) => [id, 0]));
   const writeOp = (worker: number) => {
     const i = steps[worker]!++;
     const card = cardIds[worker * CARDS_PER_CONNECTION + (Math.floor(i / 3) % CARDS_PER_CONNECTION)]!;
+    writesSoFar.set(card, writesSoFar.get(card)! + 1);
     const step = i % 3;
     if (step === 0) return { method: 'PUT' as const, path: `/v2/cards/${card}/lock` };
     if (step === 1) return { method: 'PUT' as const, path: `/v2/cards/${card}/unlock` };
     return { method: 'PATCH' as const, path: `/v2/cards/${card}/limits`, body: JSON.stringify({ card: { payment_monthly_limit: 900 + (i % 100) } }) };
   };
-  // The walk continues from the warm-up: each connection's step counter survives it.
+  // The walk continues from the warm-up (from this process, which waits for every answer): each connection's
+  // step counter survives it, and wrk starts each card at its next step.
   await load(pool, WARMUP_S, writeOp, auth);
   const eventsBefore = await engine.db.selectFrom('card_events').select((eb) => eb.fn.countAll<number>().as('n')).where('organization_id', '=', orgId).executeTakeFirstOrThrow();
   const cpuBefore = cpuSeconds(server.pid);
   const postgresBefore = await postgresCpuSeconds(engine);
-  const selfBefore = process.cpuUsage();
-  const writes = summary(await load(pool, DURATION_S, writeOp, auth));
-  const self = process.cpuUsage(selfBefore);
+  const writes = hasWrk
+    ? await measureWithWrk(DURATION_S, '/', auth, writesSoFar)
+    : await measureInProcess(pool, DURATION_S, writeOp, auth);
   const perWrite = (seconds: number) => ((seconds * 1000) / writes.count).toFixed(2);
   const serverCpuMsPerWrite = ((cpuSeconds(server.pid) - cpuBefore) * 1000) / writes.count;
   const postgresCpu = (await postgresCpuSeconds(engine)) - postgresBefore;
+  // wrk stops with requests in flight: the server still answers them, unseen. Wait for them before counting.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
   const eventsAfter = await engine.db.selectFrom('card_events').select((eb) => eb.fn.countAll<number>().as('n')).where('organization_id', '=', orgId).executeTakeFirstOrThrow();
   const events = Number(eventsAfter.n) - Number(eventsBefore.n);
+  const accepted = writes.count - writes.errors;
+  const unseen = events - accepted;
+  const onePerWrite = hasWrk ? unseen >= 0 && unseen <= CONNECTIONS : unseen === 0;
 
   const f = (n: number) => n.toFixed(1);
   const lines = [
     `machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, PostgreSQL on the same machine`,
     `connections: ${CONNECTIONS}, duration: ${DURATION_S} s after ${WARMUP_S} s warm-up, ${cardIds.length} cards${SUBSCRIBED ? ', one webhook subscription (a delivery queued per write)' : ''}`,
+    `load: ${hasWrk ? 'timed by wrk (one thread)' : 'timed by undici in this process (wrk is not installed)'}; warm-up from this process`,
     `ceiling (GET /healthz, same server): ${f(ceiling.perSecond)} req/s, p99 ${f(ceiling.p99)} ms`,
     `writes (lock / unlock / PATCH limits, 1:1:1): ${f(writes.perSecond)} writes/s, p50 ${f(writes.p50)} ms, p90 ${f(writes.p90)} ms, p99 ${f(writes.p99)} ms, max ${f(writes.max)} ms`,
     `ratio to ceiling: ${(writes.perSecond / ceiling.perSecond).toFixed(2)}`,
-    `CPU per write: server ${serverCpuMsPerWrite.toFixed(2)} ms, PostgreSQL ${perWrite(postgresCpu)} ms (every backend), load generator ${perWrite((self.user + self.system) / 1e6)} ms (this process)`,
+    `CPU per write: server ${serverCpuMsPerWrite.toFixed(2)} ms, PostgreSQL ${perWrite(postgresCpu)} ms (every backend), load generator ${perWrite(writes.loadCpu)} ms`,
     `machine load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
-    `non-200 answers: ${writes.errors} of ${writes.count} (${writes.failures}); card_events rows written: ${events} (one per write: ${events === writes.count - writes.errors ? 'yes' : 'NO'})`,
+    `non-200 answers: ${writes.errors} of ${writes.count} (${writes.failures}); card_events rows written: ${events} (one per write: ${onePerWrite ? 'yes' : 'NO'}${hasWrk ? `; ${unseen} for requests in flight when wrk stopped` : ''})`,
     `targets: ≥ 1,000 writes/s → ${writes.perSecond >= 1000 ? 'met' : 'NOT met'}; p99 ≤ 20 ms → ${writes.p99 <= 20 ? 'met' : 'NOT met'}`,
   ];
   console.log(lines.join('\n'));
