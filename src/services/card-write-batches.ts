@@ -14,8 +14,8 @@ import { cardEventsCtes, type IdentifiedEvent } from './card-events.ts';
 // nothing written. A card is in at most one statement at a time, and a statement skips rows that another
 // transaction holds (`saveCardsIfUnchanged`), so no statement waits on another's rows.
 
-/** Statements on their way at once. */
-const MAX_IN_FLIGHT = 2;
+/** Statements on their way at once: 1, 2, 3, 4 and 6 measured ~1,445, 1,570, 1,810, 1,955 and 1,870 writes/s in bench:writes. */
+const MAX_IN_FLIGHT = 4;
 /** Changes in one statement, at most. */
 const MAX_BATCH = 64;
 
