@@ -1,6 +1,9 @@
 // `npm run bench:writes`: card writes on PostgreSQL through the real app in a child process.
-// Lock, unlock and limit updates (each one statement: the card rewrite with its pre-rendered JSON and one
-// card_events row) from 16 connections, each on its own cards so no request is a refused transition.
+// Lock, unlock and limit updates (the card rewrite with its pre-rendered JSON and one card_events row, in
+// statements shared by concurrent requests) from 16 connections. Each card's writes go lock, unlock, limits, …
+// one after the other, so none is a refused transition: from this process each connection walks its own cards;
+// wrk takes the 800 cards in turn, so a card comes back after every other one was sent (a write slower than
+// that round, ~0.4 s, would show as a 422 in the report).
 // SUBSCRIBED=1 gives the organization a webhook subscription, so each write also queues a delivery.
 // Prints writes/s and latency percentiles, next to a ceiling measured in the same run (GET /healthz on the
 // same server and connections); the lines are ready to paste into BENCHMARKS.md. The timed load is sent by wrk
@@ -185,7 +188,8 @@ async function measureWithWrk(seconds: number, path: string, auth: string, count
     // The shell's `times` after wrk prints the CPU its children (wrk) used.
     const child = spawn('sh', ['-c', 'wrk "$@"; status=$?; times; exit $status', 'sh', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => (out += chunk));
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     const line = out.split('\n').find((l) => l.startsWith('{"n"'));
     if (code !== 0 || !line) throw new Error(`wrk failed (exit ${code}): ${out}`);

@@ -58,7 +58,7 @@ function response(status, headers, body)
   end
 end
 
--- A JSON string: quotes and backslashes escaped, control characters dropped.
+-- A JSON string: quotes and backslashes escaped, control characters turned into spaces.
 local function json_string(text)
   return '"' .. text:gsub('[%c]', ' '):gsub('[\\"]', '\\%0') .. '"'
 end

@@ -51,7 +51,9 @@ async function openPostgres(connectionString: string, max: number): Promise<Engi
   // recently used first, so under steady load most of it sits idle and was closed and reopened every few
   // seconds, and a statement on a new connection waited for a new backend with cold caches and its prepared
   // statements to prepare: 30-100 ms, a write's whole p99 (BENCHMARKS.md, seventh session).
-  const pool = new pg.Pool({ connectionString, max, types, idleTimeoutMillis: 0 });
+  // TCP keepalive finds a connection whose peer went away silently (a dropped NAT entry, a failover without a
+  // reset) that the pool would otherwise keep, and hand out, for ever.
+  const pool = new pg.Pool({ connectionString, max, types, idleTimeoutMillis: 0, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   prepareMarkedStatements(pool);

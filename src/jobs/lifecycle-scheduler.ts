@@ -83,7 +83,6 @@ export async function runLifecycleSweep(db: Db, clock: Clock): Promise<number> {
     changed += n;
     if (n < 200) break;
   }
-  await mergeSearchIndexPendingList(db);
   while ((await foldCardCountDeltas(db)) > 0) {
     // fold until no deltas are left
   }
@@ -91,6 +90,8 @@ export async function runLifecycleSweep(db: Db, clock: Clock): Promise<number> {
   await purgeExpiredKeys(db, now);
   await db.deleteFrom('sca_sessions').where('expires_at', '<', new Date(now.getTime() - 86_400_000)).execute();
   await db.deleteFrom('card_view_tokens').where('expires_at', '<', now).execute();
+  // Last: it waits while another process merges, and whatever it meets, the jobs above are done.
+  await mergeSearchIndexPendingList(db);
   return changed;
 }
 

@@ -3,8 +3,8 @@ import { saveCardsIfUnchanged, type CardWrite } from '../db/queries/cards.ts';
 import { wakeWorkers } from '../webhooks/wake.ts';
 import { cardEventsCtes, type IdentifiedEvent } from './card-events.ts';
 
-// Card changes from concurrent requests share statements: while a statement is on its way, the changes that
-// arrive wait and go together in the next one (src/db/queries/cards.ts `saveCardsIfUnchanged`: one round trip,
+// Card changes from concurrent requests share statements: while MAX_IN_FLIGHT statements are on their way, the
+// changes that arrive wait and go together in the next one (src/db/queries/cards.ts `saveCardsIfUnchanged`: one round trip,
 // one commit and one WAL flush for the lot). On two cores a write is bound by the CPU each statement costs
 // PostgreSQL and the server (BENCHMARKS.md, "Card writes"); a lone change still goes at once.
 //
