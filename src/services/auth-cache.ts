@@ -102,8 +102,8 @@ const lookups = new WeakMap<object, Map<string, Promise<unknown>>>();
 /**
  * Runs `lookup` for `key`, or, while the cache is in use, joins the same lookup already on its way: concurrent
  * requests with one credential then make one query, and all get its answer; a request that comes after
- * forgetAuthentications() runs a new one. With the cache off (or the
- * listening connection down), every request runs its own, as the README says.
+ * forgetAuthentications() runs a new one. With the cache off (or the listening connection down), every request
+ * runs its own, as the README says.
  */
 export function sharedLookup<T>(db: object, key: string, lookup: () => Promise<T>): Promise<T> {
   if (ttlMs === 0 || !watched.has(db)) return lookup();

@@ -4,8 +4,8 @@ import { wakeWorkers } from '../webhooks/wake.ts';
 import { cardEventsCtes, type IdentifiedEvent } from './card-events.ts';
 
 // Card changes from concurrent requests share statements: while MAX_IN_FLIGHT statements are on their way, the
-// changes that arrive wait and go together in the next one (src/db/queries/cards.ts `saveCardsIfUnchanged`: one round trip,
-// one commit and one WAL flush for the lot). On two cores a write is bound by the CPU each statement costs
+// changes that arrive wait and go together in the next one (src/db/queries/cards.ts `saveCardsIfUnchanged`:
+// one round trip, one commit and one WAL flush for the lot). On two cores a write is bound by the CPU each statement costs
 // PostgreSQL and the server (BENCHMARKS.md, "Card writes"); a lone change still goes at once.
 //
 // What a request sees does not change: its card is written with its event only if the row is still at the
@@ -117,8 +117,9 @@ const batchesByDb = new WeakMap<Db, WriteBatches>();
 
 /**
  * Writes a card, only if its row is still at `write.version`, with its event (and the event's deliveries), in
- * a statement it may share with other requests' changes. Resolves to the row's new version, or null when the
- * card changed since it was read and nothing was written. Wakes the webhook workers once it has committed.
+ * a statement it may share with other requests' changes. Resolves to the row's new version, or null, with
+ * nothing written, when the card changed since it was read or another transaction holds its row. Wakes the
+ * webhook workers once it has committed.
  */
 export function saveCardInBatch(db: Db, write: CardWrite, event: IdentifiedEvent | null): Promise<number | null> {
   return batchesOf(db).save(write, event);
