@@ -236,7 +236,7 @@ try {
   const serverCpuMsPerWrite = ((cpuSeconds(server.pid) - cpuBefore) * 1000) / writes.count;
   const postgresCpu = (await postgresCpuSeconds(engine)) - postgresBefore;
   // wrk stops with requests in flight: the server still answers them, unseen. Wait for them before counting.
-  await new Promise((resolve) => setTimeout(resolve, 1000));
+  if (hasWrk) await new Promise((resolve) => setTimeout(resolve, 1000));
   const eventsAfter = await engine.db.selectFrom('card_events').select((eb) => eb.fn.countAll<number>().as('n')).where('organization_id', '=', orgId).executeTakeFirstOrThrow();
   const events = Number(eventsAfter.n) - Number(eventsBefore.n);
   const accepted = writes.count - writes.errors;

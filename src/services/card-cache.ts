@@ -5,7 +5,7 @@ import type { CardForChange } from '../db/queries/cards.ts';
 // is bound by the CPU its round trips cost (BENCHMARKS.md, "Card writes").
 //
 // Nothing here has to be invalidated, because nothing is believed without the database agreeing:
-// - The write statement applies only if the row is still at the remembered version (saveCardIfUnchanged), and
+// - The write statement applies only if the row is still at the remembered version (saveCardsIfUnchanged), and
 //   every UPDATE of a card row gives it a new version from a sequence, whoever makes it
 //   (014_card_version_trigger.sql). A stale entry costs one write that changes nothing, then the usual read.
 // - A deleted card (its organization deleted) matches no row: the same fallback, which answers 404.

@@ -9,13 +9,14 @@ import type { CardsTable, Database } from '../schema.ts';
 
 export type Executor = Db | Transaction<Database>;
 
+/** The columns derived from a card and its holder, whichever way the row is written. */
+const derivedColumns = (card: CardRecord, holder: HolderName) => ({
+  search_text: cardSearchText(card, holder),
+  api_json: renderCardJson(card),
+});
+
 function rowOf(card: CardRecord, holder: HolderName) {
-  return {
-    ...card,
-    address: card.address === null ? null : JSON.stringify(card.address),
-    search_text: cardSearchText(card, holder),
-    api_json: renderCardJson(card),
-  };
+  return { ...card, address: card.address === null ? null : JSON.stringify(card.address), ...derivedColumns(card, holder) };
 }
 
 export async function insertCards(db: Executor, cards: Array<{ card: CardRecord; holder: HolderName }>): Promise<void> {
@@ -53,7 +54,7 @@ export interface CardForChange extends CardWithHolder {
 
 /**
  * One card of an organization, read to be changed: the card, its holder's name and team, and the row version
- * for `saveCardIfUnchanged`. Without `forUpdate` nothing is locked and a concurrent change shows as a version
+ * for `saveCardsIfUnchanged`. Without `forUpdate` nothing is locked and a concurrent change shows as a version
  * mismatch at write time; with it the row is locked for the rest of the transaction, so concurrent writes on
  * one card apply one after the other.
  */
@@ -115,7 +116,7 @@ const SET_WRITTEN = sql.join(WRITTEN_COLUMNS.map((c) => sql`${sql.id(c)} = w.${s
 /** A write as one element of the statement's jsonb array, read back as a `cards` row (jsonb_populate_recordset). */
 function writeJson(w: CardWrite) {
   const { pan: _pan, cvv: _cvv, ...card } = w.card;
-  return { ...card, search_text: cardSearchText(w.card, w.holder), api_json: renderCardJson(w.card), version: w.version };
+  return { ...card, ...derivedColumns(w.card, w.holder), version: w.version };
 }
 
 /**
