@@ -14,8 +14,14 @@ import { cardEventsCtes, type IdentifiedEvent } from './card-events.ts';
 // nothing written. A card is in at most one statement at a time, and a statement skips rows that another
 // transaction holds (`saveCardsIfUnchanged`), so no statement waits on another's rows.
 
-/** Statements on their way at once: 1, 2, 3, 4 and 6 measured ~1,445, 1,570, 1,810, 1,955 and 1,870 writes/s in bench:writes. */
-const MAX_IN_FLIGHT = 4;
+/**
+ * Statements on their way at once. One: changes that arrive while it is on its way go together in the next, so
+ * a steady trickle of requests costs fewer statements, and each statement costs PostgreSQL CPU whatever it
+ * carries. Measured on 2 cores (BENCHMARKS.md, eighth session): with 1 instead of 4, bench:writes did ~10% fewer
+ * writes/s (1,831–2,584 against 2,390–2,794; p99 16–19 ms against 14–15), and bench:webhooks' latency runs at
+ * 1,000 events/s, whose producer is this code, went from p99 108–194 ms to 32–117 ms.
+ */
+const MAX_IN_FLIGHT = 1;
 /** Changes in one statement, at most. */
 const MAX_BATCH = 64;
 

@@ -1,9 +1,12 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/engine.ts';
+import { executePrepared } from '../db/prepared.ts';
 import { MAX_ATTEMPTS, RETRY_BASE_SECONDS, RETRY_CAP_SECONDS, RETRY_FACTOR, RETRY_JITTER } from './schedule.ts';
 
 // The worker's SQL: claim due deliveries, record outcomes, schedule retries, remove old rows. Each is one
-// statement, so a worker killed between any two of them leaves a consistent outbox.
+// statement, so a worker killed between any two of them leaves a consistent outbox. Claim and record run as
+// named prepared statements (db/prepared.ts): planned on every call, they spent 0.26 and 0.36 ms planning each,
+// ~0.7 s of every 8 s of PostgreSQL time at 1,000 events/s (pg_stat_statements with track_planning).
 
 /**
  * When a new (or replayed) delivery is due: at once, for every worker. The sandbox clock lives in the API
@@ -39,7 +42,7 @@ export async function claimDue(
   input: { now: Date; leaseMs: number; limit: number; perSubscription: number; skip: string[] },
 ): Promise<ClaimedDelivery[]> {
   const leaseUntil = new Date(input.now.getTime() + input.leaseMs);
-  const result = await sql<Omit<ClaimedDelivery, 'leaseUntil'>>`
+  const result = await executePrepared(db, sql<Omit<ClaimedDelivery, 'leaseUntil'>>`
     WITH due AS (
       SELECT d.id FROM webhook_subscriptions s
       CROSS JOIN LATERAL (
@@ -60,7 +63,7 @@ export async function claimDue(
     FROM due, webhook_subscriptions s
     WHERE d.id = due.id AND s.id = d.subscription_id
     RETURNING d.id, d.subscription_id, d.organization_id, d.body, d.attempts, s.secret, s.callback_url
-  `.execute(db);
+  `);
   return result.rows.map((r) => ({ ...r, leaseUntil }));
 }
 
@@ -89,7 +92,7 @@ export interface AttemptResult {
 export async function recordAttempts(db: Db, now: Date, results: AttemptResult[]): Promise<void> {
   if (results.length === 0) return;
   const column = <T>(pick: (r: AttemptResult) => T) => results.map(pick);
-  await sql`
+  await executePrepared(db, sql`
     WITH r AS (
       SELECT * FROM unnest(
         ${column((r) => r.id)}::uuid[], ${column((r) => r.outcome)}::text[],
@@ -135,7 +138,7 @@ export async function recordAttempts(db: Db, now: Date, results: AttemptResult[]
     FROM disabled
     WHERE d.subscription_id = disabled.id AND d.status = 'pending'
       AND d.id <> ALL (${column((r) => r.id)}::uuid[])
-  `.execute(db);
+  `);
 }
 
 
