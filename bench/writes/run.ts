@@ -41,13 +41,14 @@ const SUBSCRIBED = process.env.SUBSCRIBED === '1';
 
 /**
  * A new database every run (dropped if there): the table of 800 cards gathers tens of thousands of dead row
- * versions in a run, and where autovacuum is off (as on the CI machines) the next run on the same database
+ * versions in a run, and where autovacuum is off (as on this project's CI machine) the next run on the same database
  * wrote among them (p99 25.0 ms right after runs of 14.9–17.1 on new ones, BENCHMARKS.md, eighth session).
  */
 async function freshDatabase(): Promise<string> {
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${DB_NAME}`);
+  // FORCE: a server left running by an interrupted run would otherwise keep the database.
+  await admin.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
   await admin.query(`CREATE DATABASE ${DB_NAME}`);
   await admin.end();
   const url = new URL(ADMIN_URL);

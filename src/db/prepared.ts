@@ -4,10 +4,11 @@ import type pg from 'pg';
 import type { Executor } from './queries/cards.ts';
 
 // Named prepared statements for the hot statements (authentication, the card write path, one-card reads, the
-// unfiltered first pages of the list, the webhook worker's claim and record). PostgreSQL spent more time parsing and planning these statements than
-// running them: on the write path, parse + plan took 2.6 of 3.8 ms of PostgreSQL CPU per write (BENCHMARKS.md,
-// "Card writes"). A prepared statement is parsed once per connection and, once PostgreSQL sees its generic plan
-// is as good as the custom ones (primary-key and unique lookups, one index walk), planned once too.
+// unfiltered first pages of the list, the webhook worker's claim and record). PostgreSQL spent more time
+// parsing and planning these statements than running them: on the write path, parse + plan took 2.6 of 3.8 ms
+// of PostgreSQL CPU per write (BENCHMARKS.md, "Card writes"). A prepared statement is parsed once per
+// connection and, once PostgreSQL sees its generic plan is as good as the custom ones (primary-key and unique
+// lookups, one index walk, a walk per subscription), planned once too; otherwise it goes on planning per call.
 //
 // Opt-in, by a marker at the start of the SQL text, because a generic plan can be far worse than a custom one
 // when the values change the best plan: the other shapes of the card list (skewed organizations, status

@@ -17,9 +17,10 @@ import { cardEventsCtes, type IdentifiedEvent } from './card-events.ts';
 /**
  * Statements on their way at once. One: changes that arrive while it is on its way go together in the next, so
  * a steady trickle of requests costs fewer statements, and each statement costs PostgreSQL CPU whatever it
- * carries. Measured on 2 cores (BENCHMARKS.md, eighth session): with 1 instead of 4, bench:writes did ~10% fewer
- * writes/s (1,831–2,584 against 2,390–2,794; p99 16–19 ms against 14–15), and bench:webhooks' latency runs at
- * 1,000 events/s, whose producer is this code, went from p99 108–194 ms to 32–117 ms.
+ * carries. Measured on 2 cores (BENCHMARKS.md, eighth session): with 1 instead of 4, bench:writes did ~16% fewer
+ * writes/s (1,831–2,584 against 2,390–2,794) with ~3 ms more p99 (16–19 ms against 14–15), and in bench:webhooks,
+ * whose producer is this code, the latency runs at 1,000 events/s kept up more often (p99 31.9–117.2 ms against
+ * 108.0–193.8 in four alternating pairs). The price: a statement that hangs holds up every card write of the process.
  */
 const MAX_IN_FLIGHT = 1;
 /** Changes in one statement, at most. */

@@ -5,8 +5,11 @@ import { MAX_ATTEMPTS, RETRY_BASE_SECONDS, RETRY_CAP_SECONDS, RETRY_FACTOR, RETR
 
 // The worker's SQL: claim due deliveries, record outcomes, schedule retries, remove old rows. Each is one
 // statement, so a worker killed between any two of them leaves a consistent outbox. Claim and record run as
-// named prepared statements (db/prepared.ts): planned on every call, they spent 0.26 and 0.36 ms planning each,
-// ~0.7 s of every 8 s of PostgreSQL time at 1,000 events/s (pg_stat_statements with track_planning).
+// named prepared statements (db/prepared.ts): parsed and planned on every call, they spent 0.26 and 0.36 ms
+// planning each, ~0.7 s of every 8 s of PostgreSQL time at 1,000 events/s (pg_stat_statements with
+// track_planning). PostgreSQL settles on a generic plan for the claim (its shape fixes the plan: a walk per
+// subscription through its due index); for the record it keeps planning with the arrays' sizes, so only the
+// parse is saved there.
 
 /**
  * When a new (or replayed) delivery is due: at once, for every worker. The sandbox clock lives in the API
