@@ -5,8 +5,8 @@ import { cardEventsCtes, type IdentifiedEvent } from './card-events.ts';
 
 // Card changes from concurrent requests share statements: while MAX_IN_FLIGHT statements are on their way, the
 // changes that arrive wait and go together in the next one (src/db/queries/cards.ts `saveCardsIfUnchanged`:
-// one round trip, one commit and one WAL flush for the lot). On two cores a write is bound by the CPU each statement costs
-// PostgreSQL and the server (BENCHMARKS.md, "Card writes"); a lone change still goes at once.
+// one round trip, one commit and one WAL flush for the lot). On two cores a write is bound by the CPU each
+// statement costs PostgreSQL and the server (BENCHMARKS.md, "Card writes"); a lone change still goes at once.
 //
 // What a request sees does not change: its card is written with its event only if the row is still at the
 // version it was decided on, and it learns which. Nothing is half-applied: a statement is atomic, and one that
