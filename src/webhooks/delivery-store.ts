@@ -63,9 +63,9 @@ export async function claimDue(
     )
     UPDATE webhook_deliveries d
     SET next_attempt_at = ${leaseUntil}::timestamptz, attempts = d.attempts + 1
-    FROM due, webhook_subscriptions s
-    WHERE d.id = due.id AND s.id = d.subscription_id
-    RETURNING d.id, d.subscription_id, d.organization_id, d.body, d.attempts, s.secret, s.callback_url
+    FROM due, webhook_subscriptions s, webhook_delivery_bodies b
+    WHERE d.id = due.id AND s.id = d.subscription_id AND b.delivery_id = d.id
+    RETURNING d.id, d.subscription_id, d.organization_id, b.body, d.attempts, s.secret, s.callback_url
   `);
   return result.rows.map((r) => ({ ...r, leaseUntil }));
 }
@@ -145,19 +145,25 @@ export async function recordAttempts(db: Db, now: Date, results: AttemptResult[]
 }
 
 
-/** The earliest due time of a pending delivery, to sleep until then. */
+/** The earliest due time of a pending delivery, to sleep until then: the first entry of each subscription's due index. */
 export async function nextDueAt(db: Db): Promise<Date | undefined> {
-  const row = await db
-    .selectFrom('webhook_deliveries')
-    .select((eb) => eb.fn.min('next_attempt_at').as('at'))
-    .where('status', '=', 'pending')
-    .executeTakeFirst();
-  return row?.at ? new Date(row.at as Date) : undefined;
+  const result = await sql<{ at: Date | null }>`
+    SELECT min(d.next_attempt_at) AS at FROM webhook_subscriptions s
+    CROSS JOIN LATERAL (
+      SELECT next_attempt_at FROM webhook_deliveries
+      WHERE subscription_id = s.id AND status = 'pending'
+      ORDER BY next_attempt_at
+      LIMIT 1
+    ) d`.execute(db);
+  const at = result.rows[0]?.at;
+  return at ? new Date(at) : undefined;
 }
 
 /**
- * Removes deliveries (with their attempts) and card events older than the retention, in batches of 5,000 so
- * that no statement holds locks for long. Pending deliveries are kept whatever their age.
+ * Removes deliveries (with their bodies and attempts) and card events older than the retention, in batches of
+ * 5,000 so that no statement holds locks for long. Pending deliveries are kept whatever their age. Old
+ * deliveries are found through each subscription's (created_at) index: an index of their own would be one more
+ * entry to write for every version of every delivery.
  */
 export async function removeExpired(db: Db, now: Date, retentionDays: number): Promise<number> {
   const cutoff = new Date(now.getTime() - retentionDays * 86_400_000);
@@ -166,7 +172,13 @@ export async function removeExpired(db: Db, now: Date, retentionDays: number): P
     const a = await sql`DELETE FROM webhook_attempts WHERE id IN (
       SELECT id FROM webhook_attempts WHERE attempted_at < ${cutoff}::timestamptz LIMIT 5000)`.execute(db);
     const d = await sql`DELETE FROM webhook_deliveries WHERE id IN (
-      SELECT id FROM webhook_deliveries WHERE created_at < ${cutoff}::timestamptz AND status <> 'pending' LIMIT 5000)`.execute(db);
+      SELECT d.id FROM webhook_subscriptions s
+      CROSS JOIN LATERAL (
+        SELECT id FROM webhook_deliveries
+        WHERE subscription_id = s.id AND created_at < ${cutoff}::timestamptz AND status <> 'pending'
+        LIMIT 5000
+      ) d
+      LIMIT 5000)`.execute(db);
     const e = await sql`DELETE FROM card_events WHERE id IN (
       SELECT id FROM card_events WHERE created_at < ${cutoff}::timestamptz LIMIT 5000)`.execute(db);
     const n = Number(a.numAffectedRows ?? 0n) + Number(d.numAffectedRows ?? 0n) + Number(e.numAffectedRows ?? 0n);

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, test } from 'node:test';
 import { inTransaction } from '../../src/db/transaction.ts';
 import { cardWebhookData } from '../../src/domain/card.ts';
@@ -260,6 +262,41 @@ test('a subscriber that hangs does not delay delivery to the others', async () =
   hanging.release();
   await run;
   assert.equal(hanging.received.length, 20);
+});
+
+test('an answer not complete within the timeout is a timed-out attempt, retried later: silent, or headers then a trickle', async () => {
+  const hasty = new WebhookWorker({ ...deps, config: { ...deps.config, webhookTimeoutMs: 300 } }, { perSubscription: 4 });
+  after(() => hasty.stop());
+  // Headers at once, then a byte of body every 100 ms for ever: no single wait is long, the whole answer is.
+  const trickling = createServer((req, res) => {
+    req.resume();
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    const drip = setInterval(() => res.write('.'), 100);
+    res.on('close', () => clearInterval(drip));
+  });
+  await new Promise<void>((resolve) => trickling.listen(0, '127.0.0.1', resolve));
+  after(() => new Promise<void>((resolve) => { trickling.closeAllConnections(); trickling.close(() => resolve()); }));
+  const silent = await startReceiver(() => ({ status: 200, hang: true }));
+  after(() => silent.release());
+  const org = await createOrgFixture(db);
+  const quiet = await subscribe(org, org.owner, silent.url);
+  const slow = await subscribe(org, org.admin, `http://127.0.0.1:${(trickling.address() as AddressInfo).port}/hook`);
+  const [card] = await insertTestCards(db, org, [{ holder: org.employee }]);
+  await emitCardEvent(db, card!, 'locked', clock.now());
+  const started = Date.now();
+  assert.equal(await hasty.runOnce(), 2);
+  assert.ok(Date.now() - started < 5_000, `both attempts ended at their deadline (${Date.now() - started} ms)`);
+  for (const sub of [quiet, slow]) {
+    const [row] = await deliveriesOf(sub.id);
+    assert.equal(row!.status, 'pending');
+    assert.equal(row!.last_error, 'timeout: no complete answer within 300 ms');
+    assert.ok(row!.next_attempt_at.getTime() > clock.now().getTime(), 'retried later, on the schedule');
+    const attempts = await db.selectFrom('webhook_attempts').selectAll().where('subscription_id', '=', sub.id).execute();
+    assert.equal(attempts.length, 1);
+    assert.ok(attempts[0]!.latency_ms >= 290 && attempts[0]!.latency_ms < 2_000, `latency ${attempts[0]!.latency_ms} ms`);
+  }
+  // Quiet the two for later tests: the deliveries are marked failed.
+  await db.updateTable('webhook_deliveries').set({ status: 'failed' }).where('subscription_id', 'in', [quiet.id, slow.id]).execute();
 });
 
 test('events and attempts older than the retention are removed; pending deliveries are kept', async () => {
