@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
-import type { Db } from '../db/engine.ts';
+import type { Db, Engine } from '../db/engine.ts';
 import { executePrepared } from '../db/prepared.ts';
 import { MAX_ATTEMPTS, RETRY_BASE_SECONDS, RETRY_CAP_SECONDS, RETRY_FACTOR, RETRY_JITTER } from './schedule.ts';
 
@@ -157,6 +157,23 @@ export async function nextDueAt(db: Db): Promise<Date | undefined> {
     ) d`.execute(db);
   const at = result.rows[0]?.at;
   return at ? new Date(at) : undefined;
+}
+
+/**
+ * Vacuums the outbox: clears the dead row versions and due-index entries that claims and results leave behind
+ * (migration 015 says why it matters). SKIP_LOCKED: a vacuum already under way (another worker's, autovacuum)
+ * is enough; INDEX_CLEANUP ON: PostgreSQL would otherwise skip the indexes when few pages have dead rows, and
+ * the due index is the point.
+ */
+export async function vacuumOutbox(db: Db): Promise<void> {
+  await sql`VACUUM (SKIP_LOCKED, INDEX_CLEANUP ON) webhook_deliveries`.execute(db);
+}
+
+/** Whether nothing else vacuums: PGlite has no autovacuum, and PostgreSQL's can be switched off. */
+export async function autovacuumMissing(engine: Engine): Promise<boolean> {
+  if (engine.kind === 'pglite') return true;
+  const result = await sql<{ on: boolean }>`SELECT current_setting('autovacuum') = 'on' AS on`.execute(engine.db);
+  return !result.rows[0]!.on;
 }
 
 /**

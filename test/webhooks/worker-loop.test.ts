@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
+import { sql } from 'kysely';
+import { autovacuumMissing } from '../../src/webhooks/delivery-store.ts';
 import { WebhookWorker } from '../../src/webhooks/worker.ts';
 import { startTestApp } from '../helpers/app.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { createOrgFixture, insertTestCards } from '../helpers/fixtures.ts';
 import { makeCard, put } from '../helpers/lifecycle.ts';
 import { emitCardEvent, startReceiver } from '../helpers/webhooks.ts';
@@ -41,4 +44,19 @@ test('a change through the API wakes a sleeping worker at once, on both engines 
   assert.deepEqual(await received(1), ['created']);
   assert.equal((await put(app, org.owner, card.id, 'lock')).statusCode, 200);
   assert.deepEqual(await received(2), ['created', 'locked']);
+});
+
+test('where nothing else vacuums the outbox (PGlite, autovacuum off), a started worker vacuums it as attempts accumulate', async () => {
+  const missing = await autovacuumMissing(deps.engine);
+  const vacuums = async () => {
+    const result = await sql<{ n: string }>`SELECT vacuum_count AS n FROM pg_stat_user_tables WHERE relname = 'webhook_deliveries'`.execute(db);
+    return Number(result.rows[0]!.n);
+  };
+  const before = await vacuums();
+  const { org, received } = await subscribedWorker({ vacuumEveryAttempts: 3 });
+  const [card] = await insertTestCards(db, org, [{ holder: org.employee }]);
+  for (const event of ['locked', 'unlocked', 'locked', 'unlocked'] as const) await emitCardEvent(db, card!, event, clock.now());
+  assert.equal((await received(4)).length, 4);
+  if (missing) await eventually(async () => (await vacuums()) > before, 'the outbox vacuumed after 3 attempts', 5000);
+  else assert.equal(await vacuums(), before, 'left to autovacuum');
 });
