@@ -3,6 +3,7 @@ import { openEngine } from '../../src/db/engine.ts';
 import { randomUUID } from 'node:crypto';
 import type { CardWrite } from '../../src/db/queries/cards.ts';
 import { saveCardInBatch } from '../../src/services/card-write-batches.ts';
+import { wakeupsSent } from '../../src/webhooks/wake.ts';
 
 // The event producer of the latency runs, in a process of its own as the API server is in production: it
 // changes one card's limits at `rate` changes/s through the API server's write path (the card, its
@@ -47,6 +48,7 @@ process.on('message', async (message) => {
   }
   await Promise.all(inflight);
   const achieved = count / ((now() - start) / 1000);
+  await wakeupsSent(engine.db);
   await engine.close();
   // Exit once the report is written: process.exit right after send dropped a large message.
   process.send!({ committed, achieved }, () => process.exit(0));

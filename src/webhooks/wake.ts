@@ -9,8 +9,8 @@ export const NOTIFY_CHANNEL = 'qcards_webhooks';
 // waited for the previous one's WAL flush (~370 events/s at most on the benchmark machine, BENCHMARKS.md).
 // A NOTIFY on its own writes no WAL and waits for no flush.
 
-/** Per database handle: a NOTIFY is on its way; `again` asks for one more after it. */
-const sending = new WeakMap<Db, { again: boolean }>();
+/** Per database handle: a NOTIFY is on its way; `again` asks for one more after it; `done` settles after the last. */
+const sending = new WeakMap<Db, { again: boolean; done: Promise<void> }>();
 
 /**
  * Wakes the webhook workers of every process on this database after deliveries were queued. Call it once the
@@ -25,9 +25,9 @@ export function wakeWorkers(db: Db): void {
     current.again = true;
     return;
   }
-  const state = { again: false };
+  const state = { again: false, done: Promise.resolve() };
   sending.set(db, state);
-  void (async () => {
+  state.done = (async () => {
     try {
       do {
         state.again = false;
@@ -39,4 +39,12 @@ export function wakeWorkers(db: Db): void {
       sending.delete(db);
     }
   })();
+}
+
+/**
+ * Settles once the wake-ups already asked for have been sent: to be awaited before closing the pool, which
+ * would otherwise drop the NOTIFY of the last commits, and leave their deliveries to the workers' next poll.
+ */
+export async function wakeupsSent(db: Db): Promise<void> {
+  await sending.get(db)?.done;
 }

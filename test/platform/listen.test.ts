@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { sql } from 'kysely';
 import { openEngine } from '../../src/db/engine.ts';
 import { listen } from '../../src/db/listen.ts';
+import { NOTIFY_CHANNEL, wakeWorkers, wakeupsSent } from '../../src/webhooks/wake.ts';
 import { TEST_ENGINE, openTestEngine } from '../helpers/engine.ts';
 import { eventually } from '../helpers/eventually.ts';
 
@@ -66,3 +67,21 @@ test('listening takes no connection of the pool: a pool of one still answers que
   }
 });
 
+
+test('wakeupsSent: the NOTIFY of a commit made just before closing the pool is sent, not dropped', { skip }, async () => {
+  const base = await openTestEngine();
+  try {
+    const seen: string[] = [];
+    const stop = await listen(base.engine, NOTIFY_CHANNEL, { notify: () => seen.push('notify') }, { retryMs: 200, log: silent });
+    for (let i = 0; i < 5; i++) {
+      const writer = await openEngine({ databaseUrl: base.databaseUrl, poolSize: 2 });
+      wakeWorkers(writer.db);
+      await wakeupsSent(writer.db);
+      await writer.close();
+      await eventually(() => seen.length === i + 1, `wake-up ${i + 1} arrives`);
+    }
+    await stop();
+  } finally {
+    await base.close();
+  }
+});

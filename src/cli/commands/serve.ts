@@ -6,6 +6,7 @@ import { buildApp } from '../../http/app.ts';
 import { prepareDemo } from '../demo-mode.ts';
 import { startLifecycleJobs } from '../../jobs/lifecycle-scheduler.ts';
 import { startEmbeddedWorker } from '../embedded-worker.ts';
+import { wakeupsSent } from '../../webhooks/wake.ts';
 import type { Command } from './types.ts';
 
 export const serveCommand: Command = {
@@ -33,6 +34,7 @@ export const serveCommand: Command = {
       try {
         await app.close();
       } finally {
+        await wakeupsSent(engine.db);
         await engine.close();
         process.exit(0);
       }
