@@ -122,6 +122,7 @@ export async function sendTestEvent(db: Db, clock: Clock, principal: Principal, 
     id, subscription_id: subscription.id, organization_id: subscription.organization_id,
     membership_id: subscription.membership_id, type: 'v1/cards', created_at: isoSeconds(now), data: { event: 'test' },
   });
+  // A delivery and its body, together (the card-event outbox in card-events.ts does the same in one statement).
   await inTransaction(db, async (trx) => {
     await trx.insertInto('webhook_deliveries').values({
       id, organization_id: subscription.organization_id, subscription_id: subscription.id, event_id: null,

@@ -61,6 +61,8 @@ export async function claimDue(
       ORDER BY d.next_attempt_at
       LIMIT ${input.limit}
     )
+    -- Every delivery has its body: both paths that queue one (card-events.ts, webhook-log.ts) write the two rows
+    -- in one transaction.
     UPDATE webhook_deliveries d
     SET next_attempt_at = ${leaseUntil}::timestamptz, attempts = d.attempts + 1
     FROM due, webhook_subscriptions s, webhook_delivery_bodies b
@@ -169,11 +171,25 @@ export async function vacuumOutbox(db: Db): Promise<void> {
   await sql`VACUUM (SKIP_LOCKED, INDEX_CLEANUP ON) webhook_deliveries`.execute(db);
 }
 
-/** Whether nothing else vacuums: PGlite has no autovacuum, and PostgreSQL's can be switched off. */
-export async function autovacuumMissing(engine: Engine): Promise<boolean> {
+/**
+ * Whether this process should vacuum the outbox: nothing else does (PGlite has no autovacuum; PostgreSQL's can be
+ * off, blind without `track_counts`, or off for this table), and it may (only the table's owner can vacuum it).
+ */
+export async function outboxNeedsOwnVacuum(engine: Engine): Promise<boolean> {
   if (engine.kind === 'pglite') return true;
-  const result = await sql<{ on: boolean }>`SELECT current_setting('autovacuum') = 'on' AS on`.execute(engine.db);
-  return !result.rows[0]!.on;
+  const result = await sql<{ autovacuum: boolean; owner: boolean }>`
+    SELECT current_setting('autovacuum') = 'on' AND current_setting('track_counts') = 'on'
+        AND NOT COALESCE('autovacuum_enabled=false' = ANY (c.reloptions), false) AS autovacuum,
+      pg_has_role(c.relowner, 'USAGE') AS owner
+    FROM pg_class c WHERE c.oid = 'webhook_deliveries'::regclass`.execute(engine.db);
+  const row = result.rows[0]!;
+  return !row.autovacuum && row.owner;
+}
+
+/** Live rows of the outbox as the last vacuum or analyze counted them (0 when never counted). */
+export async function outboxRows(db: Db): Promise<number> {
+  const result = await sql<{ n: number }>`SELECT greatest(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = 'webhook_deliveries'::regclass`.execute(db);
+  return Number(result.rows[0]?.n ?? 0);
 }
 
 /**

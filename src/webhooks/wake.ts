@@ -46,5 +46,6 @@ export function wakeWorkers(db: Db): void {
  * would otherwise drop the NOTIFY of the last commits, and leave their deliveries to the workers' next poll.
  */
 export async function wakeupsSent(db: Db): Promise<void> {
-  await sending.get(db)?.done;
+  // A wake-up asked for while waiting starts a send of its own: wait for that one too.
+  for (let state = sending.get(db); state; state = sending.get(db)) await state.done;
 }

@@ -6,7 +6,7 @@ import { listen } from '../db/listen.ts';
 import { loggableError } from '../db/loggable-error.ts';
 import { deliverOnce } from './deliver.ts';
 import {
-  autovacuumMissing, claimDue, nextDueAt, recordAttempts, removeExpired, vacuumOutbox, type AttemptResult, type ClaimedDelivery,
+  claimDue, nextDueAt, outboxNeedsOwnVacuum, outboxRows, recordAttempts, removeExpired, vacuumOutbox, type AttemptResult, type ClaimedDelivery,
 } from './delivery-store.ts';
 import { createSafeAgent } from './safe-agent.ts';
 import { NOTIFY_CHANNEL } from './wake.ts';
@@ -30,7 +30,8 @@ export interface WorkerOptions {
   retentionEveryMs?: number;
   /**
    * Where nothing else vacuums the outbox (PGlite, autovacuum off), vacuum it after this many recorded attempts
-   * (each left two dead row versions: the claim's and the result's).
+   * (each left two dead row versions: the claim's and the result's), or after 5% of the table's rows if more:
+   * each vacuum reads every index of the table whole.
    */
   vacuumEveryAttempts?: number;
   dispatcher?: Dispatcher;
@@ -49,8 +50,9 @@ const RECORD_WAIT_MS = 5;
 
 /**
  * Delivers the outbox. Claims due rows (delivery-store.ts), POSTs them with bounded concurrency per
- * subscription, and records results in batches: whatever finished while the previous batch was being written
- * goes in the next statement, which keeps a round trip per batch rather than per delivery under load.
+ * subscription, and records results in batches: whatever finished within RECORD_WAIT_MS of the first, or while
+ * the previous batch was being written, goes in one statement, which keeps a round trip per batch rather than per
+ * delivery. Vacuums the outbox where nothing else does.
  */
 export class WebhookWorker {
   readonly #engine: Engine;
@@ -84,6 +86,7 @@ export class WebhookWorker {
   /** Set by start(): nothing else vacuums the outbox. */
   #vacuumsOutbox = false;
   #attemptsSinceVacuum = 0;
+  #vacuumThreshold: number;
   #vacuuming: Promise<void> | undefined;
 
   constructor(deps: { engine: Engine; config: Config; clock: Clock }, options: WorkerOptions = {}) {
@@ -96,6 +99,7 @@ export class WebhookWorker {
     this.#pollMs = options.pollMs ?? (deps.engine.kind === 'pglite' ? 250 : 1000);
     this.#retentionEveryMs = options.retentionEveryMs ?? 3_600_000;
     this.#vacuumEveryAttempts = options.vacuumEveryAttempts ?? 5_000;
+    this.#vacuumThreshold = this.#vacuumEveryAttempts;
     this.#log = options.logger ?? silent;
     this.#ownsDispatcher = options.dispatcher === undefined;
     this.#dispatcher = options.dispatcher ?? createSafeAgent({
@@ -109,8 +113,11 @@ export class WebhookWorker {
   async start(): Promise<void> {
     if (this.#running) return;
     this.#running = true;
-    this.#vacuumsOutbox = await autovacuumMissing(this.#engine).catch(() => false);
-    this.#stopListening = await this.#listen();
+    this.#vacuumsOutbox = await outboxNeedsOwnVacuum(this.#engine).catch(() => false);
+    const stopListening = await this.#listen();
+    // stop() may have been called while starting: then it found nothing to stop, so undo what was started.
+    if (!this.#running) return stopListening();
+    this.#stopListening = stopListening;
     this.#loop = this.#run();
     const retention = () => void this.removeExpired().catch((error) => this.#log.error({ err: loggableError(error) }, 'webhook retention failed'));
     this.#retentionTimer = setInterval(retention, this.#retentionEveryMs);
@@ -185,8 +192,9 @@ export class WebhookWorker {
       }
       if (!this.#running) break;
       // A full batch: more may be due. Otherwise the next claim waits for a reason: a NOTIFY, a finished
-      // delivery while claims were limited, a retry coming due, the poll. Claiming again at once, and asking for
-      // the next due time after every claim, tripled the worker's statements at 250 events/s (BENCHMARKS.md).
+      // delivery while claims were limited, the poll, or (when this claim found nothing) the next due time. So
+      // under load a retry can be up to one poll late. Claiming again at once, and asking for the next due time
+      // after every claim, tripled the worker's statements at 250 events/s (BENCHMARKS.md).
       if (full) continue;
       await this.#sleep(claimed > 0 || this.#inFlight >= this.#maxInFlight ? this.#pollMs : await this.#untilNextDue());
     }
@@ -317,9 +325,12 @@ export class WebhookWorker {
   #vacuumWhenDue(recorded: number): void {
     if (!this.#vacuumsOutbox) return;
     this.#attemptsSinceVacuum += recorded;
-    if (this.#attemptsSinceVacuum < this.#vacuumEveryAttempts || this.#vacuuming) return;
+    if (this.#attemptsSinceVacuum < this.#vacuumThreshold || this.#vacuuming) return;
     this.#attemptsSinceVacuum = 0;
-    this.#vacuuming = vacuumOutbox(this.#engine.db)
+    this.#vacuuming = (async () => {
+      await vacuumOutbox(this.#engine.db);
+      this.#vacuumThreshold = Math.max(this.#vacuumEveryAttempts, Math.round(0.05 * (await outboxRows(this.#engine.db))));
+    })()
       .catch((error) => this.#log.warn({ err: loggableError(error) }, 'vacuuming the webhook outbox failed'))
       .finally(() => (this.#vacuuming = undefined));
   }

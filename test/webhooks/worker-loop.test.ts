@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { sql } from 'kysely';
-import { autovacuumMissing } from '../../src/webhooks/delivery-store.ts';
+import { outboxNeedsOwnVacuum } from '../../src/webhooks/delivery-store.ts';
 import { WebhookWorker } from '../../src/webhooks/worker.ts';
 import { startTestApp } from '../helpers/app.ts';
 import { eventually } from '../helpers/eventually.ts';
@@ -47,7 +47,7 @@ test('a change through the API wakes a sleeping worker at once, on both engines 
 });
 
 test('where nothing else vacuums the outbox (PGlite, autovacuum off), a started worker vacuums it as attempts accumulate', async () => {
-  const missing = await autovacuumMissing(deps.engine);
+  const missing = await outboxNeedsOwnVacuum(deps.engine);
   const vacuums = async () => {
     const result = await sql<{ n: string }>`SELECT vacuum_count AS n FROM pg_stat_user_tables WHERE relname = 'webhook_deliveries'`.execute(db);
     return Number(result.rows[0]!.n);

@@ -6,6 +6,9 @@ CREATE TABLE webhook_delivery_bodies (
   delivery_id uuid PRIMARY KEY REFERENCES webhook_deliveries (id) ON DELETE CASCADE,
   body text NOT NULL
 );
+-- Every process on the database must run this version from here on: an older one writes and reads the body
+-- column (README, "Upgrading"). Dropping the column frees no space: rows written before keep their copy of the
+-- body until they are written again or removed by retention.
 INSERT INTO webhook_delivery_bodies (delivery_id, body) SELECT id, body FROM webhook_deliveries;
 ALTER TABLE webhook_deliveries DROP COLUMN body;
 DO $$
@@ -24,6 +27,6 @@ DROP INDEX webhook_deliveries_created;
 -- Every claim and result leaves a dead version of the row and a dead entry in the due index, at the start of the
 -- range each claim walks, so claims slow down until a vacuum clears them (the worker's PostgreSQL CPU doubled in
 -- 15 s at 500 deliveries/s without one). PostgreSQL's default waits until a fifth of the table has changed;
--- this one vacuums after 5,000 changed rows. Workers vacuum the table themselves where autovacuum is off or
+-- this one vacuums after 5,000 dead rows. Workers vacuum the table themselves where autovacuum is off or
 -- absent (PGlite): src/webhooks/worker.ts.
 ALTER TABLE webhook_deliveries SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 5000);
