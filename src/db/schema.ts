@@ -240,6 +240,7 @@ export interface WebhookDeliveriesTable {
   event_id: string | null;
   type: string;
   event: string;
+  body: string;
   status: Generated<DeliveryStatus>;
   attempts: Generated<number>;
   next_attempt_at: Timestamp;
@@ -247,12 +248,6 @@ export interface WebhookDeliveriesTable {
   last_error: string | null;
   delivered_at: Timestamp | null;
   created_at: Timestamp;
-}
-
-/** A delivery's body, written once (migration 015): the exact bytes signed and sent on every try. */
-export interface WebhookDeliveryBodiesTable {
-  delivery_id: string;
-  body: string;
 }
 
 export interface WebhookAttemptsTable {
@@ -280,7 +275,6 @@ export interface Database {
   card_events: CardEventsTable;
   webhook_subscriptions: WebhookSubscriptionsTable;
   webhook_deliveries: WebhookDeliveriesTable;
-  webhook_delivery_bodies: WebhookDeliveryBodiesTable;
   webhook_attempts: WebhookAttemptsTable;
 }
 

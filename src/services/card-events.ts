@@ -51,8 +51,7 @@ function eventJson({ id, card, event, actorMembershipId, at }: IdentifiedEvent) 
 }
 
 /**
- * The event rows and their deliveries as data-modifying CTEs (`events`, `event_row`, `outbox`, `queued`,
- * `queued_bodies`), to be run inside
+ * The event rows and their deliveries as data-modifying CTEs (`events`, `event_row`, `queued`), to be run inside
  * one statement: PostgreSQL runs each exactly once whether or not the main query reads it, and every card write
  * pays a round trip per statement, which is what bounds the write path (BENCHMARKS.md, "Card writes"). With
  * `onlyIf`, the name of an earlier CTE of the same statement returning card ids, an event and its deliveries
@@ -63,7 +62,7 @@ function eventJson({ id, card, event, actorMembershipId, at }: IdentifiedEvent) 
  * card (CONTRACT.md "Who sees which cards": owners, admins and reporting every card; managers their team's
  * holders'; employees their own): a subscription never reveals a card its creator could not GET. The body is
  * the envelope of the seed, in its key order; every value concatenated in is a uuid column or text that is
- * already JSON. `outbox` is read twice, so PostgreSQL computes it once: each delivery and its body share one id.
+ * already JSON.
  */
 export function cardEventsCtes(events: IdentifiedEvent[], onlyIf?: string): Alongside {
   const guard = onlyIf === undefined ? sql`TRUE` : sql`e.card_id IN (SELECT id FROM ${sql.id(onlyIf)})`;
@@ -78,11 +77,13 @@ export function cardEventsCtes(events: IdentifiedEvent[], onlyIf?: string): Alon
       INSERT INTO card_events (id, organization_id, card_id, event, actor_membership_id, data, created_at)
       SELECT id, organization_id, card_id, event, actor_membership_id, data::jsonb, at FROM events
     ),
-    outbox AS (
-      SELECT x.id, x.organization_id, x.subscription_id, x.event_id, x.event, x.at,
+    queued AS (
+      INSERT INTO webhook_deliveries (id, organization_id, subscription_id, event_id, type, event, body, next_attempt_at, created_at)
+      SELECT x.id, x.organization_id, x.subscription_id, x.event_id, 'v1/cards', x.event,
         '{"id":"' || x.id || '","subscription_id":"' || x.subscription_id || '","organization_id":"' || x.organization_id
           || '","membership_id":"' || x.membership_id || '","type":"v1/cards","created_at":' || x.created_at
-          || ',"data":' || x.data || '}' AS body
+          || ',"data":' || x.data || '}',
+        ${dueNow(sql`x.at`)}, x.at
       FROM (
         SELECT gen_random_uuid() AS id, s.organization_id, s.id AS subscription_id, s.membership_id,
           e.id AS event_id, e.event, e.created_at, e.data, e.at
@@ -97,14 +98,7 @@ export function cardEventsCtes(events: IdentifiedEvent[], onlyIf?: string): Alon
             OR (m.role = 'manager' AND m.team_id = (SELECT team_id FROM memberships WHERE id = e.holder_id))
           )
       ) AS x
-    ),
-    queued AS (
-      INSERT INTO webhook_deliveries (id, organization_id, subscription_id, event_id, type, event, next_attempt_at, created_at)
-      SELECT id, organization_id, subscription_id, event_id, 'v1/cards', event, ${dueNow(sql`at`)}, at FROM outbox
       RETURNING 1
-    ),
-    queued_bodies AS (
-      INSERT INTO webhook_delivery_bodies (delivery_id, body) SELECT id, body FROM outbox
     )`;
   return { ctes, tally: sql<number>`(SELECT count(*)::int FROM queued)` };
 }

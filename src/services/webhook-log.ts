@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../db/engine.ts';
-import { inTransaction } from '../db/transaction.ts';
 import type { DeliveryStatus } from '../db/schema.ts';
 import { isoSeconds } from '../domain/card.ts';
 import type { Clock } from '../domain/clock.ts';
@@ -31,10 +30,7 @@ export async function listDeliveries(db: Db, principal: Principal, subscriptionI
   if (filters.since) base = base.where('created_at', '>=', filters.since);
   if (filters.event) base = base.where('event', '=', filters.event);
   const [rows, count] = await Promise.all([
-    base.selectAll('webhook_deliveries')
-      .innerJoin('webhook_delivery_bodies', 'webhook_delivery_bodies.delivery_id', 'webhook_deliveries.id')
-      .select('webhook_delivery_bodies.body')
-      .orderBy('created_at', 'desc').orderBy('id', 'desc')
+    base.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc')
       .limit(filters.perPage).offset((filters.page - 1) * filters.perPage).execute(),
     base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
@@ -122,15 +118,11 @@ export async function sendTestEvent(db: Db, clock: Clock, principal: Principal, 
     id, subscription_id: subscription.id, organization_id: subscription.organization_id,
     membership_id: subscription.membership_id, type: 'v1/cards', created_at: isoSeconds(now), data: { event: 'test' },
   });
-  // A delivery and its body, together (the card-event outbox in card-events.ts does the same in one statement).
-  await inTransaction(db, async (trx) => {
-    await trx.insertInto('webhook_deliveries').values({
-      id, organization_id: subscription.organization_id, subscription_id: subscription.id, event_id: null,
-      type: 'v1/cards', event: 'test', next_attempt_at: dueNow(now), last_status_code: null, last_error: null,
-      delivered_at: null, created_at: now,
-    }).execute();
-    await trx.insertInto('webhook_delivery_bodies').values({ delivery_id: id, body }).execute();
-  });
+  await db.insertInto('webhook_deliveries').values({
+    id, organization_id: subscription.organization_id, subscription_id: subscription.id, event_id: null,
+    type: 'v1/cards', event: 'test', body, next_attempt_at: dueNow(now), last_status_code: null, last_error: null,
+    delivered_at: null, created_at: now,
+  }).execute();
   wakeWorkers(db);
   return id;
 }

@@ -61,13 +61,11 @@ export async function claimDue(
       ORDER BY d.next_attempt_at
       LIMIT ${input.limit}
     )
-    -- Every delivery has its body: both paths that queue one (card-events.ts, webhook-log.ts) write the two rows
-    -- in one transaction.
     UPDATE webhook_deliveries d
     SET next_attempt_at = ${leaseUntil}::timestamptz, attempts = d.attempts + 1
-    FROM due, webhook_subscriptions s, webhook_delivery_bodies b
-    WHERE d.id = due.id AND s.id = d.subscription_id AND b.delivery_id = d.id
-    RETURNING d.id, d.subscription_id, d.organization_id, b.body, d.attempts, s.secret, s.callback_url
+    FROM due, webhook_subscriptions s
+    WHERE d.id = due.id AND s.id = d.subscription_id
+    RETURNING d.id, d.subscription_id, d.organization_id, d.body, d.attempts, s.secret, s.callback_url
   `);
   return result.rows.map((r) => ({ ...r, leaseUntil }));
 }
@@ -193,7 +191,7 @@ export async function outboxRows(db: Db): Promise<number> {
 }
 
 /**
- * Removes deliveries (with their bodies and attempts) and card events older than the retention, in batches of
+ * Removes deliveries (with their attempts) and card events older than the retention, in batches of
  * 5,000 so that no statement holds locks for long. Pending deliveries are kept whatever their age. Old
  * deliveries are found through each subscription's (created_at) index: an index of their own would be one more
  * entry to write for every version of every delivery.
