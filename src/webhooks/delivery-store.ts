@@ -145,7 +145,7 @@ export async function recordAttempts(db: Db, now: Date, results: AttemptResult[]
 }
 
 
-/** The earliest due time of a pending delivery, to sleep until then: the first entry of each subscription's due index. */
+/** The earliest due time of a pending delivery, to sleep until then: the first of each subscription's due index. */
 export async function nextDueAt(db: Db): Promise<Date | undefined> {
   const result = await sql<{ at: Date | null }>`
     SELECT min(d.next_attempt_at) AS at FROM webhook_subscriptions s
@@ -186,7 +186,8 @@ export async function outboxNeedsOwnVacuum(engine: Engine): Promise<boolean> {
 
 /** Live rows of the outbox as the last vacuum or analyze counted them (0 when never counted). */
 export async function outboxRows(db: Db): Promise<number> {
-  const result = await sql<{ n: number }>`SELECT greatest(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = 'webhook_deliveries'::regclass`.execute(db);
+  const result = await sql<{ n: number }>`
+    SELECT greatest(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = 'webhook_deliveries'::regclass`.execute(db);
   return Number(result.rows[0]?.n ?? 0);
 }
 

@@ -6,7 +6,8 @@ import { listen } from '../db/listen.ts';
 import { loggableError } from '../db/loggable-error.ts';
 import { deliverOnce } from './deliver.ts';
 import {
-  claimDue, nextDueAt, outboxNeedsOwnVacuum, outboxRows, recordAttempts, removeExpired, vacuumOutbox, type AttemptResult, type ClaimedDelivery,
+  claimDue, nextDueAt, outboxNeedsOwnVacuum, outboxRows, recordAttempts, removeExpired, vacuumOutbox,
+  type AttemptResult, type ClaimedDelivery,
 } from './delivery-store.ts';
 import { createSafeAgent } from './safe-agent.ts';
 import { NOTIFY_CHANNEL } from './wake.ts';
@@ -329,7 +330,8 @@ export class WebhookWorker {
     this.#attemptsSinceVacuum = 0;
     this.#vacuuming = (async () => {
       await vacuumOutbox(this.#engine.db);
-      this.#vacuumThreshold = Math.max(this.#vacuumEveryAttempts, Math.round(0.05 * (await outboxRows(this.#engine.db))));
+      const rows = await outboxRows(this.#engine.db);
+      this.#vacuumThreshold = Math.max(this.#vacuumEveryAttempts, Math.round(0.05 * rows));
     })()
       .catch((error) => this.#log.warn({ err: loggableError(error) }, 'vacuuming the webhook outbox failed'))
       .finally(() => (this.#vacuuming = undefined));
