@@ -71,8 +71,6 @@ export class WebhookWorker {
   #inFlight = 0;
   /** The last claim left out subscriptions whose lanes were full. */
   #leftOutLanes = false;
-  /** The last claim was limited by this worker's capacity: a finished delivery should wake the loop. */
-  #capacityLimited = false;
   #pending: AttemptResult[] = [];
   #flushing: Promise<void> | undefined;
   #running = false;
@@ -193,7 +191,8 @@ export class WebhookWorker {
       }
       if (!this.#running) break;
       // A full batch: more may be due. Otherwise the next claim waits for a reason: a NOTIFY, a finished
-      // delivery while claims were limited, the poll, or (when this claim found nothing) the next due time. So
+      // delivery that makes room (in a full lane, or under the in-flight bound), the poll, or (when this claim
+      // found nothing) the next due time. So
       // under load a retry can be up to one poll late. Claiming again at once, and asking for the next due time
       // after every claim, tripled the worker's statements at 250 events/s (BENCHMARKS.md).
       if (full) continue;
@@ -231,23 +230,16 @@ export class WebhookWorker {
     });
   }
 
-  /**
-   * One claim statement; starts the POSTs it returned. `full`: it returned as many rows as it asked for. It
-   * also notes whether claims are limited by this worker's capacity (its in-flight bound, or a subscription's
-   * lane at its cap), in which case a finished delivery wakes the loop to claim again.
-   */
+  /** One claim statement; starts the POSTs it returned. `full`: it returned as many rows as it asked for. */
   async #claim(): Promise<{ claimed: number; full: boolean }> {
     const room = Math.min(this.#batchSize, this.#maxInFlight - this.#inFlight);
     if (room <= 0) return { claimed: 0, full: false };
-    const laneCap = this.#perSubscription * 4;
-    const atCap = (lane: SubscriptionLane) => lane.active + lane.queue.length >= laneCap;
-    const skip = [...this.#lanes].filter(([, lane]) => atCap(lane)).map(([id]) => id);
+    const skip = [...this.#lanes].filter(([, lane]) => this.#atCap(lane)).map(([id]) => id);
     this.#leftOutLanes = skip.length > 0;
     const rows = await claimDue(this.#engine.db, {
-      now: this.#clock.now(), leaseMs: this.#leaseMs, limit: room, perSubscription: laneCap, skip,
+      now: this.#clock.now(), leaseMs: this.#leaseMs, limit: room, perSubscription: this.#laneCap, skip,
     });
     for (const row of rows) this.#dispatch(row);
-    this.#capacityLimited = rows.length === room || [...this.#lanes.values()].some(atCap);
     return { claimed: rows.length, full: rows.length === room };
   }
 
@@ -259,13 +251,27 @@ export class WebhookWorker {
     else lane.queue.push(row);
   }
 
+  /** Rows a subscription may have in this worker (sending or waiting their turn); claims leave it out at this. */
+  get #laneCap(): number {
+    return this.#perSubscription * 4;
+  }
+
+  #atCap(lane: SubscriptionLane): boolean {
+    return lane.active + lane.queue.length >= this.#laneCap;
+  }
+
   #send(row: ClaimedDelivery, lane: SubscriptionLane): void {
     lane.active++;
     void deliverOnce(this.#dispatcher, this.#clock, row, this.#config.webhookTimeoutMs).then((result) => {
       this.#pending.push(result);
       void this.#flush();
+      const wasAtCap = this.#atCap(lane);
       lane.active--;
       this.#next(row.subscription_id, lane);
+      // Claims left this subscription out while its lane was full; now it has room, its due rows may be taken.
+      // Other lanes' deliveries finishing free nothing a claim could use (a dead receiver's full lane must not
+      // turn every healthy delivery into a claim).
+      if (wasAtCap) this.wake();
     });
   }
 
@@ -339,7 +345,8 @@ export class WebhookWorker {
 
   #finished(): void {
     this.#inFlight--;
-    if (this.#capacityLimited || this.#inFlight + 1 >= this.#maxInFlight) this.wake();
+    // Claims stopped at the in-flight bound: this one's end makes room.
+    if (this.#inFlight + 1 >= this.#maxInFlight) this.wake();
     for (const resolve of this.#progress.splice(0)) resolve();
     if (this.#inFlight === 0) for (const resolve of this.#idle.splice(0)) resolve();
   }
