@@ -192,9 +192,9 @@ export class WebhookWorker {
       if (!this.#running) break;
       // A full batch: more may be due. Otherwise the next claim waits for a reason: a NOTIFY, a finished
       // delivery that makes room (in a full lane, or under the in-flight bound), the poll, or (when this claim
-      // found nothing) the next due time. So
-      // under load a retry can be up to one poll late. Claiming again at once, and asking for the next due time
-      // after every claim, tripled the worker's statements at 250 events/s (BENCHMARKS.md).
+      // found nothing) the next due time. So under load a retry can be up to one poll late. Claiming again at
+      // once, and asking for the next due time after every claim, tripled the worker's statements at 250
+      // events/s (BENCHMARKS.md).
       if (full) continue;
       await this.#sleep(claimed > 0 || this.#inFlight >= this.#maxInFlight ? this.#pollMs : await this.#untilNextDue());
     }
@@ -344,9 +344,10 @@ export class WebhookWorker {
   }
 
   #finished(): void {
-    this.#inFlight--;
     // Claims stopped at the in-flight bound: this one's end makes room.
-    if (this.#inFlight + 1 >= this.#maxInFlight) this.wake();
+    const wasFull = this.#inFlight >= this.#maxInFlight;
+    this.#inFlight--;
+    if (wasFull) this.wake();
     for (const resolve of this.#progress.splice(0)) resolve();
     if (this.#inFlight === 0) for (const resolve of this.#idle.splice(0)) resolve();
   }
