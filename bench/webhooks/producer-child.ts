@@ -1,37 +1,51 @@
+import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../src/config.ts';
 import { openEngine } from '../../src/db/engine.ts';
-import { randomUUID } from 'node:crypto';
 import type { CardWrite } from '../../src/db/queries/cards.ts';
+import { systemClock } from '../../src/domain/clock.ts';
 import { saveCardInBatch } from '../../src/services/card-write-batches.ts';
 import { wakeupsSent } from '../../src/webhooks/wake.ts';
+import { WebhookWorker, type WorkerCounts } from '../../src/webhooks/worker.ts';
 
-// The event producer of the latency runs, in a process of its own as the API server is in production: it
-// changes one card's limits at `rate` changes/s through the API server's write path (the card, its
-// `limits_updated` event and the event's deliveries in one statement, shared with the changes in flight at the
-// same time: src/services/card-write-batches.ts, which wakes the workers after each commit), and reports when
-// each committed. Sharing the worker's event loop, it delayed the very deliveries it timed.
+// The API server of the latency runs, in a process of its own as in production: it changes cards' limits at
+// `rate` changes/s through the API server's write path (the card, its `limits_updated` event and the event's
+// deliveries in one statement, shared with the changes in flight at the same time:
+// src/services/card-write-batches.ts), and reports when each committed. With `embedded`, it also runs the
+// webhook worker, as `qcards serve` does by default, which then takes the deliveries of this process's writes
+// straight from the write (src/webhooks/handoff.ts); without, a worker in another process claims them when woken
+// by NOTIFY, as with `qcards worker`. Sharing the benchmark's event loop, it delayed the very deliveries it timed.
 // Its pool has QCARDS_POOL_SIZE connections, as `qcards serve` would (20 by default).
-// argv: databaseUrl organizationId rate count. Messages: 'ready' → (parent) 'go' → { committed, achieved }.
+//
+// argv: databaseUrl organizationId cardCount embedded(0|1). Messages: → 'ready'; (parent) { rate, warm, count }
+// → { committed, achieved }, as often as asked; (parent) 'stop' → exits once its deliveries are done.
 
-const [databaseUrl, organizationId, rateArg, countArg] = process.argv.slice(2) as [string, string, string, string];
-const rate = Number(rateArg);
-const count = Number(countArg);
+const [databaseUrl, organizationId, cardCountArg, embeddedArg] = process.argv.slice(2) as [string, string, string, string];
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const engine = await openEngine({ databaseUrl, poolSize: loadConfig().poolSize });
+const config = { ...loadConfig({}), databaseUrl, webhookAllowLoopback: true };
+const engine = await openEngine({ databaseUrl, poolSize: config.poolSize });
+const worker = embeddedArg === '1' ? new WebhookWorker({ engine, config, clock: systemClock }) : undefined;
+await worker?.start();
 const rows = await engine.db.selectFrom('cards').innerJoin('memberships', 'memberships.id', 'cards.holder_id')
   .selectAll('cards').select(['memberships.first_name', 'memberships.last_name'])
-  .where('cards.organization_id', '=', organizationId).orderBy('cards.id').limit(count).execute();
+  .where('cards.organization_id', '=', organizationId).orderBy('cards.id').limit(Number(cardCountArg)).execute();
 const cards: CardWrite[] = rows.map(({ search_text: _s, api_json: _a, version, first_name, last_name, ...card }) => ({ card, holder: { first_name, last_name }, version }));
-if (cards.length < count) throw new Error(`only ${cards.length} cards, ${count} needed`);
 
-process.on('message', async (message) => {
-  if (message !== 'go') return;
+interface Run {
+  rate: number;
+  /** Changes made first at the same rate and not reported: JIT, connections and caches warm up as in a running server. */
+  warm: number;
+  count: number;
+}
+
+async function run({ rate, warm, count }: Run): Promise<{ committed: Array<[string, number]>; achieved: number; counts?: WorkerCounts }> {
+  if (cards.length < warm + count) throw new Error(`only ${cards.length} cards, ${warm + count} needed`);
   const committed: Array<[string, number]> = [];
   const start = now() + 50;
+  const measuredFrom = start + (warm * 1000) / rate;
   const inflight = new Set<Promise<void>>();
-  for (let i = 0; i < count; i++) {
+  for (let i = 0; i < warm + count; i++) {
     const wait = start + (i * 1000) / rate - now();
     if (wait > 1) await sleep(wait);
     const at = new Date();
@@ -40,18 +54,26 @@ process.on('message', async (message) => {
     const p = saveCardInBatch(engine.db, { card: changed, holder, version }, { id: randomUUID(), card: changed, event: 'limits_updated', actorMembershipId: null, at })
       .then((written) => {
         if (written === null) throw new Error(`card ${card.id} changed under the producer`);
-        committed.push([card.id, now()]);
+        if (i >= warm) committed.push([card.id, now()]);
+        cards[i] = { card: changed, holder, version: written };
       });
     inflight.add(p);
     void p.finally(() => inflight.delete(p));
     if (inflight.size > 64) await Promise.race(inflight);
   }
   await Promise.all(inflight);
-  const achieved = count / ((now() - start) / 1000);
+  return { committed, achieved: count / ((now() - measuredFrom) / 1000), counts: worker?.counts };
+}
+
+process.on('message', async (message: Run | 'stop') => {
+  if (message !== 'stop') {
+    process.send!(await run(message));
+    return;
+  }
   await wakeupsSent(engine.db);
+  await worker?.stop();
   await engine.close();
-  // Exit once the report is written: process.exit right after send dropped a large message.
-  process.send!({ committed, achieved }, () => process.exit(0));
+  process.exit(0);
 });
 process.send!('ready');
 process.on('disconnect', () => process.exit(0));

@@ -1,9 +1,13 @@
 // `npm run bench:webhooks`: webhook delivery on PostgreSQL with a local receiver (in its own thread).
 //   1. ceiling: bare signed POSTs to the same receiver, no database;
 //   2. sustained deliveries/s: a queued backlog drained by one worker;
-//   3. commit-to-delivery latency at 1,000 events/s (BENCH_RATE), LISTEN/NOTIFY wake-ups, events produced by a child process
-//      (bench/webhooks/producer-child.ts) as the API server would;
-//   4. the same with one more subscriber that never answers.
+//   3. commit-to-delivery latency at 1,000 events/s (BENCH_RATE) for BENCH_RATE_SECONDS (5), after
+//      BENCH_WARMUP_SECONDS (6) at the same rate that are not counted, events made by a child process as the API
+//      server would (bench/webhooks/producer-child.ts), twice: with the worker of phase 2 as a separate worker
+//      process (LISTEN/NOTIFY wake-ups and claims), then with the worker inside that API server, as `qcards
+//      serve` runs it by default (deliveries handed over by the writes: src/webhooks/handoff.ts);
+//   4. each time, the same with one more subscriber that never answers.
+// BENCH_TIMELINE=1 also prints the latency of each 250 ms of every run.
 // Database: QCARDS_BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/qcards_bench_webhooks (created
 // when missing; never the `test` database). Results are printed as Markdown for BENCHMARKS.md.
 import { fork } from 'node:child_process';
@@ -23,7 +27,7 @@ import { systemClock } from '../../src/domain/clock.ts';
 import { recordCardEvent } from '../../src/services/card-events.ts';
 import { generateSecret } from '../../src/services/webhook-subscriptions.ts';
 import { deliveryHeaders } from '../../src/webhooks/sign.ts';
-import { WebhookWorker } from '../../src/webhooks/worker.ts';
+import { WebhookWorker, type WorkerCounts } from '../../src/webhooks/worker.ts';
 import { createOrgFixture, insertTestCards, type OrgFixture } from '../../test/helpers/fixtures.ts';
 
 const DATABASE_URL = process.env.QCARDS_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/qcards_bench_webhooks';
@@ -31,6 +35,7 @@ const BACKLOG_EVENTS = Number(process.env.BENCH_BACKLOG_EVENTS ?? 5000);
 const BACKLOG_SUBSCRIPTIONS = 4;
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 5);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 6);
 
 async function ensureDatabase(url: string): Promise<void> {
   const target = new URL(url);
@@ -72,7 +77,7 @@ receiver.on('message', (m: { type: string; arrivals?: Array<[string, number]>; c
 
 const org: OrgFixture = await createOrgFixture(db, 'Bench webhooks');
 const cards: CardRecord[] = [];
-for (let i = 0; i < Math.max(BACKLOG_EVENTS, RATE * RATE_SECONDS); i += 500) {
+for (let i = 0; i < Math.max(BACKLOG_EVENTS, RATE * (RATE_SECONDS + WARMUP_SECONDS)); i += 500) {
   cards.push(...(await insertTestCards(db, org, Array.from({ length: 500 }, () => ({ holder: org.employee })))));
 }
 
@@ -157,43 +162,77 @@ const worker = new WebhookWorker({ engine: workerEngine, config, clock: systemCl
   log(`| sustained: ${total} deliveries (${BACKLOG_EVENTS} events × ${BACKLOG_SUBSCRIPTIONS} subscriptions), one worker | ${Math.round(rate)} deliveries/s received, ${Math.round(recordedRate)}/s with every attempt recorded; ${(rate / ceiling * 100).toFixed(0)}% of the ceiling |`);
 }
 
-// 3 and 4. Commit-to-delivery latency at RATE events/s.
-async function latencyRun(label: string, ports: number[], hangingPorts: number[]): Promise<number> {
-  await subscribe([...ports, ...hangingPorts]);
-  arrivals.clear();
-  const n = RATE * RATE_SECONDS;
-  const producer = fork(fileURLToPath(new URL('./producer-child.ts', import.meta.url)), [DATABASE_URL, org.id, String(RATE), String(n)], {
-    execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const exited = new Promise<never>((_, reject) => producer.once('exit', (code) => reject(new Error(`the producer exited (${code}) before reporting`))));
-  await Promise.race([new Promise((resolve) => producer.once('message', resolve)), exited]);
-  const report = new Promise<{ committed: Array<[string, number]>; achieved: number }>((resolve) => producer.once('message', resolve as never));
-  const done = Promise.race([report, exited]);
-  producer.send('go');
-  const { committed: commits, achieved } = await done;
-  const committed = new Map(commits);
-  const deadline = Date.now() + 30_000;
-  const expected = n * ports.length;
-  const count = () => [...arrivals.values()].reduce((s, l) => s + l.length, 0);
-  while (count() < expected && Date.now() < deadline) await sleep(20);
-  const latencies: number[] = [];
-  for (const [card, list] of arrivals) {
-    const c = committed.get(card);
-    if (c !== undefined) for (const at of list) latencies.push(at - c);
+/** BENCH_TIMELINE=1: p50/p99 (ms) of the events committed in each 250 ms of a run, to tell a spike from a backlog. */
+function timeline(committed: Map<string, number>): string {
+  const t0 = Math.min(...committed.values());
+  const buckets = new Map<number, number[]>();
+  for (const [card, at] of committed) {
+    for (const arrived of arrivals.get(card) ?? []) {
+      const b = Math.floor((at - t0) / 250);
+      (buckets.get(b) ?? buckets.set(b, []).get(b)!).push(arrived - at);
+    }
   }
-  latencies.sort((a, b) => a - b);
-  const p50 = percentile(latencies, 50);
-  const p99 = percentile(latencies, 99);
-  log(`| ${label}: ${n} events at ${Math.round(achieved)} events/s offered, ${ports.length} healthy subscriptions${hangingPorts.length ? ` + ${hangingPorts.length} that never answers` : ''} | p50 ${p50.toFixed(1)} ms, p90 ${percentile(latencies, 90).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms (${latencies.length}/${expected} delivered) |`);
-  return p99;
+  return [...buckets].sort((a, b) => a[0] - b[0])
+    .map(([b, l]) => `${b * 250}:${percentile(l.sort((x, y) => x - y), 50).toFixed(0)}/${percentile(l, 99).toFixed(0)}`).join(' ');
+}
+
+// 3 and 4. Commit-to-delivery latency at RATE events/s, after WARMUP_SECONDS at the same rate, in the two ways
+// qcards runs: the worker inside the API server (`qcards serve`, the default), and a separate worker process
+// (`qcards worker`: the one of phase 2, woken by NOTIFY).
+interface ApiServer {
+  run(ports: number[], hangingPorts: number[], label: string): Promise<number>;
+  stop(): Promise<void>;
+}
+
+async function startApiServer(embedded: boolean): Promise<ApiServer> {
+  const child = fork(fileURLToPath(new URL('./producer-child.ts', import.meta.url)),
+    [DATABASE_URL, org.id, String(RATE * (RATE_SECONDS + WARMUP_SECONDS)), embedded ? '1' : '0'], {
+      execArgv: ['--import', 'tsx', ...(process.env.CHILD_ARGS ? process.env.CHILD_ARGS.split(' ') : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`the API server exited (${code}) unasked`))));
+  const next = <T>() => Promise.race([new Promise<T>((resolve) => child.once('message', resolve as never)), exited]);
+  await next();
+  return {
+    async run(ports, hangingPorts, label) {
+      await subscribe([...ports, ...hangingPorts]);
+      arrivals.clear();
+      const n = RATE * RATE_SECONDS;
+      const report = next<{ committed: Array<[string, number]>; achieved: number; counts?: WorkerCounts }>();
+      child.send({ rate: RATE, warm: RATE * WARMUP_SECONDS, count: n });
+      const { committed: commits, achieved, counts } = await report;
+      const committed = new Map(commits);
+      const deadline = Date.now() + 30_000;
+      const expected = n * ports.length;
+      const count = () => [...committed.keys()].reduce((s, card) => s + (arrivals.get(card)?.length ?? 0), 0);
+      while (count() < expected && Date.now() < deadline) await sleep(20);
+      const latencies: number[] = [];
+      for (const [card, at] of committed) for (const arrived of arrivals.get(card) ?? []) latencies.push(arrived - at);
+      if (process.env.BENCH_TIMELINE) console.log(timeline(committed));
+      latencies.sort((a, b) => a - b);
+      const p99 = percentile(latencies, 99);
+      log(`| ${label}: ${n} events at ${Math.round(achieved)} events/s offered, ${ports.length} healthy subscriptions${hangingPorts.length ? ` + ${hangingPorts.length} that never answers` : ''} | p50 ${percentile(latencies, 50).toFixed(1)} ms, p90 ${percentile(latencies, 90).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms (${latencies.length}/${expected} delivered${counts ? `; since it started, its worker was handed ${counts.handedOver} deliveries and claimed ${counts.claimed}` : ''}) |`);
+      return p99;
+    },
+    async stop() {
+      const gone = new Promise((resolve) => child.once('exit', resolve));
+      child.send('stop');
+      await gone;
+    },
+  };
 }
 
 const healthyPorts = ready.ports.slice(BACKLOG_SUBSCRIPTIONS, BACKLOG_SUBSCRIPTIONS + 2);
-const p99Healthy = await latencyRun('latency', healthyPorts, []);
-const p99WithDead = await latencyRun('latency with a dead subscriber', healthyPorts, ready.hangingPorts);
-log(`| healthy subscribers' p99 with a dead one vs without | ${(p99WithDead / p99Healthy * 100 - 100).toFixed(0)}% |`);
+for (const embedded of [false, true]) {
+  // The worker of phase 2 is the separate worker process; it does not run beside the embedded one.
+  if (embedded) await worker.stop();
+  const server = await startApiServer(embedded);
+  const how = embedded ? 'worker in the API server' : 'separate worker process';
+  const p99Healthy = await server.run(healthyPorts, [], `latency (${how})`);
+  const p99WithDead = await server.run(healthyPorts, ready.hangingPorts, `latency with a dead subscriber (${how})`);
+  log(`| healthy subscribers' p99 with a dead one vs without (${how}) | ${(p99WithDead / p99Healthy * 100 - 100).toFixed(0)}% |`);
+  await server.stop();
+}
 
-await worker.stop();
 await workerEngine.close();
 await receiver.terminate();
 await engine.close();

@@ -4,7 +4,8 @@ import { executePrepared } from '../db/prepared.ts';
 import type { Alongside, Executor } from '../db/queries/cards.ts';
 import type { CardEventName } from '../db/schema.ts';
 import { cardWebhookData, isoSeconds, type CardRecord } from '../domain/card.ts';
-import { dueNow } from '../webhooks/delivery-store.ts';
+import { dueNow, type QueuedDelivery } from '../webhooks/delivery-store.ts';
+import type { HandoffTerms } from '../webhooks/handoff.ts';
 
 export interface CardEventInput {
   card: CardRecord;
@@ -56,7 +57,9 @@ function eventJson({ id, card, event, actorMembershipId, at }: IdentifiedEvent) 
  * pays a round trip per statement, which is what bounds the write path (BENCHMARKS.md, "Card writes"). With
  * `onlyIf`, the name of an earlier CTE of the same statement returning card ids, an event and its deliveries
  * are inserted only if its card is among them: the card update they follow happened. `tally` is the number of
- * deliveries queued.
+ * deliveries queued due, for the workers' claims (wake them once committed). With `handoff` (the terms of this
+ * process's worker, src/webhooks/handoff.ts) the others are queued leased to that worker and returned
+ * (`handedDeliveries`), to be given to it once committed.
  *
  * One delivery per event and active `v1/cards` subscription of the card's organization whose owner may see the
  * card (CONTRACT.md "Who sees which cards": owners, admins and reporting every card; managers their team's
@@ -64,8 +67,10 @@ function eventJson({ id, card, event, actorMembershipId, at }: IdentifiedEvent) 
  * the envelope of the seed, in its key order; every value concatenated in is a uuid column or text that is
  * already JSON.
  */
-export function cardEventsCtes(events: IdentifiedEvent[], onlyIf?: string): Alongside {
+export function cardEventsCtes(events: IdentifiedEvent[], onlyIf?: string, handoff?: HandoffTerms): Alongside {
   const guard = onlyIf === undefined ? sql`TRUE` : sql`e.card_id IN (SELECT id FROM ${sql.id(onlyIf)})`;
+  // Handed over: queued leased to this process's worker, with the attempt its claim would have counted.
+  const handed = handoff ? sql`x.subscription_id <> ALL (${handoff.skip}::uuid[])` : sql`FALSE`;
   const ctes = sql`
     events AS (
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(events.map(eventJson))}::jsonb) AS e(
@@ -78,12 +83,14 @@ export function cardEventsCtes(events: IdentifiedEvent[], onlyIf?: string): Alon
       SELECT id, organization_id, card_id, event, actor_membership_id, data::jsonb, at FROM events
     ),
     queued AS (
-      INSERT INTO webhook_deliveries (id, organization_id, subscription_id, event_id, type, event, body, next_attempt_at, created_at)
+      INSERT INTO webhook_deliveries (id, organization_id, subscription_id, event_id, type, event, body, next_attempt_at,
+        attempts, created_at)
       SELECT x.id, x.organization_id, x.subscription_id, x.event_id, 'v1/cards', x.event,
         '{"id":"' || x.id || '","subscription_id":"' || x.subscription_id || '","organization_id":"' || x.organization_id
           || '","membership_id":"' || x.membership_id || '","type":"v1/cards","created_at":' || x.created_at
           || ',"data":' || x.data || '}',
-        ${dueNow(sql`x.at`)}, x.at
+        CASE WHEN ${handed} THEN ${handoff?.leaseUntil ?? null}::timestamptz ELSE ${dueNow(sql`x.at`)} END,
+        CASE WHEN ${handed} THEN 1 ELSE 0 END, x.at
       FROM (
         SELECT gen_random_uuid() AS id, s.organization_id, s.id AS subscription_id, s.membership_id,
           e.id AS event_id, e.event, e.created_at, e.data, e.at
@@ -98,7 +105,22 @@ export function cardEventsCtes(events: IdentifiedEvent[], onlyIf?: string): Alon
             OR (m.role = 'manager' AND m.team_id = (SELECT team_id FROM memberships WHERE id = e.holder_id))
           )
       ) AS x
-      RETURNING 1
-    )`;
-  return { ctes, tally: sql<number>`(SELECT count(*)::int FROM queued)` };
+      RETURNING ${handoff ? sql`id, subscription_id, organization_id, body, attempts` : sql`attempts`}
+    )${handoff ? sql`,
+    handed AS (
+      SELECT q.id, q.subscription_id, q.organization_id, q.body, q.attempts, s.secret, s.callback_url
+      FROM queued q JOIN webhook_subscriptions s ON s.id = q.subscription_id
+      WHERE q.attempts > 0
+    )` : sql``}`;
+  return {
+    ctes,
+    tally: sql<number>`(SELECT count(*)::int FROM queued WHERE attempts = 0)`,
+    returned: handoff ? { from: 'handed', columns: HANDED_COLUMNS } : undefined,
+  };
 }
+
+const HANDED_COLUMNS = ['id', 'subscription_id', 'organization_id', 'body', 'attempts', 'secret', 'callback_url'] as const;
+
+/** The deliveries handed over, from the rows `saveCardsIfUnchanged` returned for `cardEventsCtes(…, handoff)`. */
+export const handedDeliveries = (returned: Array<Record<string, unknown>>): QueuedDelivery[] =>
+  returned as unknown as QueuedDelivery[];

@@ -1,7 +1,8 @@
 import type { Db } from '../db/engine.ts';
 import { saveCardsIfUnchanged, type CardWrite } from '../db/queries/cards.ts';
+import { localWorkerOf } from '../webhooks/handoff.ts';
 import { wakeWorkers } from '../webhooks/wake.ts';
-import { cardEventsCtes, type IdentifiedEvent } from './card-events.ts';
+import { cardEventsCtes, handedDeliveries, type IdentifiedEvent } from './card-events.ts';
 
 // Card changes from concurrent requests share statements: while MAX_IN_FLIGHT statements are on their way, the
 // changes that arrive wait and go together in the next one (src/db/queries/cards.ts `saveCardsIfUnchanged`:
@@ -93,9 +94,13 @@ class WriteBatches {
     const events = batch.flatMap((p) => (p.event ? [p.event] : []));
     if (batch.length > 1) this.statistics.shared++;
     try {
-      const { versions, tally } = await saveCardsIfUnchanged(
-        this.db, batch.map((p) => p.write), events.length > 0 ? cardEventsCtes(events, 'changed') : null,
+      // The deliveries go straight to this process's worker, if it runs and has room (src/webhooks/handoff.ts).
+      const local = events.length > 0 ? localWorkerOf(this.db) : undefined;
+      const terms = local?.handoffTerms();
+      const { versions, tally, returned } = await saveCardsIfUnchanged(
+        this.db, batch.map((p) => p.write), events.length > 0 ? cardEventsCtes(events, 'changed', terms) : null,
       );
+      if (terms) local!.accept(handedDeliveries(returned), terms);
       if (tally > 0) wakeWorkers(this.db);
       batch.forEach((p, i) => p.resolve(versions[i]!));
     } catch (error) {

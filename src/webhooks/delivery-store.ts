@@ -19,7 +19,8 @@ import { MAX_ATTEMPTS, RETRY_BASE_SECONDS, RETRY_CAP_SECONDS, RETRY_FACTOR, RETR
  */
 export const dueNow = (at: Date | RawBuilder<unknown>) => sql<Date>`least(${at}::timestamptz, now())`;
 
-export interface ClaimedDelivery {
+/** A delivery as a worker sends it: the row, with its subscription's secret and URL. */
+export interface QueuedDelivery {
   id: string;
   subscription_id: string;
   organization_id: string;
@@ -27,6 +28,9 @@ export interface ClaimedDelivery {
   attempts: number;
   secret: string;
   callback_url: string;
+}
+
+export interface ClaimedDelivery extends QueuedDelivery {
   /** When the claim lapses and another worker may take the row. */
   leaseUntil: Date;
 }
@@ -45,7 +49,7 @@ export async function claimDue(
   input: { now: Date; leaseMs: number; limit: number; perSubscription: number; skip: string[] },
 ): Promise<ClaimedDelivery[]> {
   const leaseUntil = new Date(input.now.getTime() + input.leaseMs);
-  const result = await executePrepared(db, sql<Omit<ClaimedDelivery, 'leaseUntil'>>`
+  const result = await executePrepared(db, sql<QueuedDelivery>`
     WITH due AS (
       SELECT d.id FROM webhook_subscriptions s
       CROSS JOIN LATERAL (
@@ -68,6 +72,16 @@ export async function claimDue(
     RETURNING d.id, d.subscription_id, d.organization_id, d.body, d.attempts, s.secret, s.callback_url
   `);
   return result.rows.map((r) => ({ ...r, leaseUntil }));
+}
+
+/**
+ * Gives back claimed deliveries that will not be sent (a worker stopped before it could start them): due now,
+ * with the claim's attempt undone, for any worker to claim.
+ */
+export async function releaseClaims(db: Db, ids: string[]): Promise<void> {
+  await sql`
+    UPDATE webhook_deliveries SET next_attempt_at = now(), attempts = attempts - 1
+    WHERE id = ANY (${ids}::uuid[]) AND status = 'pending'`.execute(db);
 }
 
 export type Outcome = 'delivered' | 'retry' | 'gone';

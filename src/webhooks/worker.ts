@@ -6,11 +6,12 @@ import { listen } from '../db/listen.ts';
 import { loggableError } from '../db/loggable-error.ts';
 import { deliverOnce } from './deliver.ts';
 import {
-  claimDue, nextDueAt, outboxNeedsOwnVacuum, outboxRows, recordAttempts, removeExpired, vacuumOutbox,
-  type AttemptResult, type ClaimedDelivery,
+  claimDue, nextDueAt, outboxNeedsOwnVacuum, outboxRows, recordAttempts, releaseClaims, removeExpired, vacuumOutbox,
+  type AttemptResult, type ClaimedDelivery, type QueuedDelivery,
 } from './delivery-store.ts';
+import { registerLocalWorker, type HandoffTerms, type LocalWorker } from './handoff.ts';
 import { createSafeAgent } from './safe-agent.ts';
-import { NOTIFY_CHANNEL } from './wake.ts';
+import { NOTIFY_CHANNEL, wakeWorkers } from './wake.ts';
 
 
 export interface WorkerLogger {
@@ -46,16 +47,25 @@ interface SubscriptionLane {
 
 const silent: WorkerLogger = { info() {}, warn() {}, error() {} };
 
+/** Deliveries this worker took so far, by how they came. */
+export interface WorkerCounts {
+  /** Taken by its claims. */
+  claimed: number;
+  /** Handed over by writes of this process (./handoff.ts). */
+  handedOver: number;
+}
+
 /** How long a finished delivery's result waits for others to share its record statement. */
 const RECORD_WAIT_MS = 5;
 
 /**
- * Delivers the outbox. Claims due rows (delivery-store.ts), POSTs them with bounded concurrency per
- * subscription, and records results in batches: whatever finished within RECORD_WAIT_MS of the first, or while
- * the previous batch was being written, goes in one statement, which keeps a round trip per batch rather than per
- * delivery. Vacuums the outbox where nothing else does.
+ * Delivers the outbox. Claims due rows (delivery-store.ts) and takes those that writes of its own process hand
+ * over (./handoff.ts), POSTs them with bounded concurrency per subscription, and records results in batches:
+ * whatever finished within RECORD_WAIT_MS of the first, or while the previous batch was being written, goes in
+ * one statement, which keeps a round trip per batch rather than per delivery. Vacuums the outbox where nothing
+ * else does.
  */
-export class WebhookWorker {
+export class WebhookWorker implements LocalWorker {
   readonly #engine: Engine;
   readonly #config: Config;
   readonly #clock: Clock;
@@ -87,6 +97,8 @@ export class WebhookWorker {
   #attemptsSinceVacuum = 0;
   #vacuumThreshold: number;
   #vacuuming: Promise<void> | undefined;
+  #unregister: (() => void) | undefined;
+  readonly #counts: WorkerCounts = { claimed: 0, handedOver: 0 };
 
   constructor(deps: { engine: Engine; config: Config; clock: Clock }, options: WorkerOptions = {}) {
     this.#engine = deps.engine;
@@ -117,6 +129,7 @@ export class WebhookWorker {
     // stop() may have been called while starting: then it found nothing to stop, so undo what was started.
     if (!this.#running) return stopListening();
     this.#stopListening = stopListening;
+    this.#unregister = registerLocalWorker(this.#engine.db, this);
     this.#loop = this.#run();
     const retention = () => void this.removeExpired().catch((error) => this.#log.error({ err: loggableError(error) }, 'webhook retention failed'));
     this.#retentionTimer = setInterval(retention, this.#retentionEveryMs);
@@ -132,6 +145,7 @@ export class WebhookWorker {
       return;
     }
     this.#running = false;
+    this.#unregister?.();
     clearInterval(this.#retentionTimer);
     this.wake();
     await this.#loop;
@@ -139,6 +153,33 @@ export class WebhookWorker {
     await this.#vacuuming;
     await this.#stopListening?.();
     if (this.#ownsDispatcher) await this.#dispatcher.close();
+  }
+
+  get counts(): Readonly<WorkerCounts> {
+    return { ...this.#counts };
+  }
+
+  /**
+   * For writes of this process about to queue deliveries: take them, leased as a claim would, unless stopped
+   * or full; a subscription whose lane is full is left to claims, as claims leave it out.
+   */
+  handoffTerms(): HandoffTerms | undefined {
+    if (!this.#running || this.#inFlight >= this.#maxInFlight) return undefined;
+    return { leaseUntil: new Date(this.#clock.now().getTime() + this.#leaseMs), skip: this.#fullLanes() };
+  }
+
+  /** Deliveries queued under `handoffTerms`, their write committed: sent as if claimed. */
+  accept(deliveries: QueuedDelivery[], terms: HandoffTerms): void {
+    if (deliveries.length === 0) return;
+    if (!this.#running) {
+      // Stopped while the write was on its way: give them back rather than leave them to wait out the lease.
+      void releaseClaims(this.#engine.db, deliveries.map((d) => d.id))
+        .then(() => wakeWorkers(this.#engine.db))
+        .catch((error) => this.#log.warn({ err: loggableError(error) }, 'releasing handed-over webhook deliveries failed; they are sent once their lease runs out'));
+      return;
+    }
+    this.#counts.handedOver += deliveries.length;
+    for (const delivery of deliveries) this.#dispatch({ ...delivery, leaseUntil: terms.leaseUntil });
   }
 
   /** Claim again now (a NOTIFY arrived, or a lane freed). Remembered if the loop is busy claiming. */
@@ -234,11 +275,12 @@ export class WebhookWorker {
   async #claim(): Promise<{ claimed: number; full: boolean }> {
     const room = Math.min(this.#batchSize, this.#maxInFlight - this.#inFlight);
     if (room <= 0) return { claimed: 0, full: false };
-    const skip = [...this.#lanes].filter(([, lane]) => this.#atCap(lane)).map(([id]) => id);
+    const skip = this.#fullLanes();
     this.#leftOutLanes = skip.length > 0;
     const rows = await claimDue(this.#engine.db, {
       now: this.#clock.now(), leaseMs: this.#leaseMs, limit: room, perSubscription: this.#laneCap, skip,
     });
+    this.#counts.claimed += rows.length;
     for (const row of rows) this.#dispatch(row);
     return { claimed: rows.length, full: rows.length === room };
   }
@@ -254,6 +296,10 @@ export class WebhookWorker {
   /** Rows a subscription may have in this worker (sending or waiting their turn); claims leave it out at this. */
   get #laneCap(): number {
     return this.#perSubscription * 4;
+  }
+
+  #fullLanes(): string[] {
+    return [...this.#lanes].filter(([, lane]) => this.#atCap(lane)).map(([id]) => id);
   }
 
   #atCap(lane: SubscriptionLane): boolean {

@@ -83,6 +83,11 @@ export interface Alongside {
   ctes: RawBuilder<unknown>;
   /** A number computed from them and returned as `tally` (card events': the deliveries they queued). */
   tally: RawBuilder<number>;
+  /**
+   * The rows of one of the CTEs, returned after the cards' (card events': the deliveries handed to this
+   * process's webhook worker, src/webhooks/handoff.ts).
+   */
+  returned?: { from: string; columns: readonly string[] };
 }
 
 /** A card to write: as it is after a change, with the row version the change was decided on. */
@@ -130,8 +135,10 @@ function writeJson(w: CardWrite) {
  */
 export async function saveCardsIfUnchanged(
   db: Executor, writes: CardWrite[], alongside: Alongside | null,
-): Promise<{ versions: Array<number | null>; tally: number }> {
-  const result = await executePrepared(db, sql<{ id: string; version: number; tally: number }>`
+): Promise<{ versions: Array<number | null>; tally: number; returned: Array<Record<string, unknown>> }> {
+  const returned = alongside?.returned;
+  // The cards' rows and `returned`'s in one result, told apart by the card id, which only the cards' have.
+  const result = await executePrepared(db, sql<{ id: string | null; version: number; tally: number } & Record<string, unknown>>`
     WITH written AS (
       SELECT * FROM jsonb_populate_recordset(NULL::cards, ${JSON.stringify(writes.map(writeJson))}::jsonb)
     ),
@@ -149,8 +156,21 @@ export async function saveCardsIfUnchanged(
       WHERE cards.id = w.id AND cards.id IN (SELECT id FROM locked)
       RETURNING cards.id, cards.version
     )${alongside ? sql`, ${alongside.ctes}` : sql``}
-    SELECT id, version, ${alongside ? alongside.tally : sql`0`} AS tally FROM changed
+    SELECT id, version, ${alongside ? alongside.tally : sql`0`} AS tally
+      ${returned ? sql`, ${sql.join(returned.columns.map((c) => sql`NULL AS ${sql.id(`r_${c}`)}`))}` : sql``}
+    FROM changed
+    ${returned ? sql`UNION ALL SELECT NULL, NULL, NULL, ${sql.join(returned.columns.map((c) => sql.id(c)))} FROM ${sql.id(returned.from)}` : sql``}
   `);
-  const versions = new Map(result.rows.map((r) => [r.id, r.version]));
-  return { versions: writes.map((w) => versions.get(w.card.id) ?? null), tally: result.rows[0]?.tally ?? 0 };
+  const versions = new Map<string, number>();
+  const rows: Array<Record<string, unknown>> = [];
+  let tally = 0;
+  for (const r of result.rows) {
+    if (r.id !== null) {
+      versions.set(r.id, r.version);
+      tally = r.tally;
+    } else if (returned) {
+      rows.push(Object.fromEntries(returned.columns.map((c) => [c, r[`r_${c}`]])));
+    }
+  }
+  return { versions: writes.map((w) => versions.get(w.card.id) ?? null), tally, returned: rows };
 }
