@@ -23,7 +23,13 @@ export interface WorkerLogger {
 export interface WorkerOptions {
   /** Deliveries in flight (or waiting their turn) in this worker at most. */
   maxInFlight?: number;
-  /** Concurrent POSTs to one subscription at most: a hanging receiver holds this many slots, no more. */
+  /**
+   * Concurrent POSTs to one subscription at most: a hanging receiver holds this many slots, no more. It also
+   * bounds what one subscriber can take: slots ÷ round trip, where the round trip includes this process's own
+   * event-loop turn. At 1,000 events/s to one receiver, 16 slots fell behind whenever a busy turn (a process
+   * warming up) pushed round trips past 16 ms, and the backlog then went through claims (BENCHMARKS.md, tenth
+   * session); 32 did not.
+   */
   perSubscription?: number;
   /** Rows claimed per statement. */
   batchSize?: number;
@@ -76,6 +82,7 @@ export class WebhookWorker implements LocalWorker {
   readonly #retentionEveryMs: number;
   readonly #dispatcher: Dispatcher;
   readonly #ownsDispatcher: boolean;
+  #dispatcherClosed = false;
   readonly #log: WorkerLogger;
   readonly #lanes = new Map<string, SubscriptionLane>();
   #inFlight = 0;
@@ -105,7 +112,7 @@ export class WebhookWorker implements LocalWorker {
     this.#config = deps.config;
     this.#clock = deps.clock;
     this.#maxInFlight = options.maxInFlight ?? 512;
-    this.#perSubscription = options.perSubscription ?? 16;
+    this.#perSubscription = options.perSubscription ?? 32;
     this.#batchSize = options.batchSize ?? 256;
     this.#pollMs = options.pollMs ?? (deps.engine.kind === 'pglite' ? 250 : 1000);
     this.#retentionEveryMs = options.retentionEveryMs ?? 3_600_000;
@@ -137,22 +144,24 @@ export class WebhookWorker implements LocalWorker {
     retention();
   }
 
-  /** Stops claiming, lets in-flight deliveries finish and records them. */
+  /** Stops claiming, lets in-flight deliveries finish and records them. Once is enough; again does no harm. */
   async stop(): Promise<void> {
-    if (!this.#running) {
-      await this.#drainInFlight();
-      if (this.#ownsDispatcher) await this.#dispatcher.close();
-      return;
+    if (this.#running) {
+      this.#running = false;
+      this.#unregister?.();
+      clearInterval(this.#retentionTimer);
+      this.wake();
+      await this.#loop;
     }
-    this.#running = false;
-    this.#unregister?.();
-    clearInterval(this.#retentionTimer);
-    this.wake();
-    await this.#loop;
     await this.#drainInFlight();
     await this.#vacuuming;
-    await this.#stopListening?.();
-    if (this.#ownsDispatcher) await this.#dispatcher.close();
+    const stopListening = this.#stopListening;
+    this.#stopListening = undefined;
+    await stopListening?.();
+    if (this.#ownsDispatcher && !this.#dispatcherClosed) {
+      this.#dispatcherClosed = true;
+      await this.#dispatcher.close();
+    }
   }
 
   get counts(): Readonly<WorkerCounts> {

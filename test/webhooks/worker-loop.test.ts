@@ -1,25 +1,28 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { sql } from 'kysely';
+import { randomUUID } from 'node:crypto';
+import { findCard, saveCardsIfUnchanged } from '../../src/db/queries/cards.ts';
+import { cardEventsCtes, handedDeliveries } from '../../src/services/card-events.ts';
 import { outboxNeedsOwnVacuum } from '../../src/webhooks/delivery-store.ts';
 import { WebhookWorker } from '../../src/webhooks/worker.ts';
 import { startTestApp } from '../helpers/app.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { createOrgFixture, insertTestCards } from '../helpers/fixtures.ts';
 import { makeCard, put } from '../helpers/lifecycle.ts';
-import { emitCardEvent, startReceiver } from '../helpers/webhooks.ts';
+import { emitCardEvent, startReceiver, type Responder } from '../helpers/webhooks.ts';
 
 // The running worker as `qcards serve` starts it: woken by LISTEN/NOTIFY after each commit that queued deliveries.
 const { app, deps, clock } = await startTestApp({ webhookAllowLoopback: true });
 const db = deps.engine.db;
 
 /** A started worker (stopped after the test), an organization, and a receiver subscribed to its v1/cards events. */
-async function subscribedWorker(options: ConstructorParameters<typeof WebhookWorker>[1] = {}) {
-  const worker = new WebhookWorker(deps, options);
+async function subscribedWorker(options: ConstructorParameters<typeof WebhookWorker>[1] = {}, workerDeps = deps, responder?: Responder) {
+  const worker = new WebhookWorker(workerDeps, options);
   await worker.start();
   after(() => worker.stop());
   const org = await createOrgFixture(db);
-  const rx = await startReceiver();
+  const rx = await startReceiver(responder);
   const res = await app.inject({ method: 'POST', url: '/v2/webhook_subscriptions', headers: { authorization: org.owner.auth }, payload: { callback_url: rx.url, types: ['v1/cards'] } });
   assert.equal(res.statusCode, 201);
   /** Bounded wait (10 s) until the receiver holds n requests. */
@@ -27,8 +30,13 @@ async function subscribedWorker(options: ConstructorParameters<typeof WebhookWor
     for (let i = 0; i < 200 && rx.received.length < n; i++) await new Promise((r) => setTimeout(r, 50));
     return rx.received.map((r) => JSON.parse(r.body).data.event as string);
   };
-  return { org, received };
+  return { org, received, worker, rx };
 }
+
+/** The outbox rows of an organization's deliveries of `event`. */
+const deliveriesOf = (organizationId: string, event: string) => db.selectFrom('webhook_deliveries')
+  .select(['id', 'body', 'attempts', 'status', 'next_attempt_at']).where('organization_id', '=', organizationId)
+  .where('event', '=', event).execute();
 
 test('a started worker delivers committed changes without being asked', async () => {
   const { org, received } = await subscribedWorker();
@@ -37,8 +45,9 @@ test('a started worker delivers committed changes without being asked', async ()
   assert.deepEqual((await received(3)).sort(), ['created', 'locked', 'unlocked']);
 });
 
-test('a change through the API wakes a sleeping worker at once, on both engines (the poll is only a backstop)', async () => {
-  // A one-minute poll: only the wake-up sent after each commit can deliver within the bounded wait.
+test('a change through the API reaches a sleeping worker at once, on both engines (the poll is only a backstop)', async () => {
+  // A one-minute poll: only the wake-up sent after the creation's commit, and the change's handover, can deliver
+  // within the bounded wait.
   const { org, received } = await subscribedWorker({ pollMs: 60_000 });
   const card = await makeCard(app, org, 'virtual');
   assert.deepEqual(await received(1), ['created']);
@@ -59,4 +68,65 @@ test('where nothing else vacuums the outbox (PGlite, autovacuum off), a started 
   assert.equal((await received(4)).length, 4);
   if (missing) await eventually(async () => (await vacuums()) > before, 'the outbox vacuumed after 3 attempts', 5000);
   else assert.equal(await vacuums(), before, 'left to autovacuum');
+});
+
+test("changes made in the worker's own process are handed to it by their write: no claim, each row queued leased with its attempt counted", async () => {
+  const { org, received, worker, rx } = await subscribedWorker({ pollMs: 60_000 });
+  const cards = await Promise.all([0, 1, 2].map(() => makeCard(app, org, 'virtual')));
+  assert.equal((await received(3)).length, 3);
+  const before = worker.counts;
+  // Concurrent changes share write statements (src/services/card-write-batches.ts).
+  const answers = await Promise.all(cards.map((card) => put(app, org.owner, card.id, 'lock')));
+  assert.deepEqual(answers.map((a) => a.statusCode), [200, 200, 200]);
+  assert.deepEqual((await received(6)).slice(3), ['locked', 'locked', 'locked']);
+  assert.deepEqual(worker.counts, { claimed: before.claimed, handedOver: before.handedOver + 3 });
+  await eventually(async () => (await deliveriesOf(org.id, 'locked')).every((d) => d.status === 'delivered'), 'recorded', 5000);
+  const rows = await deliveriesOf(org.id, 'locked');
+  assert.equal(rows.length, 3);
+  for (const row of rows) {
+    assert.equal(row.attempts, 1);
+    assert.equal(rx.received.find((r) => r.headers['webhook-id'] === row.id)?.body, row.body, 'the body sent is the body queued');
+  }
+});
+
+test('a subscription whose lane in the worker is full is not handed over: its deliveries are queued due, for claims', async () => {
+  // One slot per subscription, so 4 rows fill its lane; the receiver holds every request (for up to a minute).
+  const patient = { ...deps, config: { ...deps.config, webhookTimeoutMs: 60_000 } };
+  const { org, worker, rx } = await subscribedWorker({ perSubscription: 1, pollMs: 60_000 }, patient, () => ({ status: 200, hang: true }));
+  const card = await makeCard(app, org, 'virtual');
+  await eventually(() => rx.received.length === 1, 'the creation claimed and sent', 5000);
+  const before = worker.counts;
+  for (const action of ['lock', 'unlock', 'lock', 'unlock', 'lock']) assert.equal((await put(app, org.owner, card.id, action)).statusCode, 200);
+  assert.equal(worker.counts.handedOver - before.handedOver, 3, 'handed over until the lane held 4');
+  const due = [...await deliveriesOf(org.id, 'locked'), ...await deliveriesOf(org.id, 'unlocked')].filter((d) => d.attempts === 0);
+  assert.equal(due.length, 2);
+  assert.ok(due.every((d) => d.status === 'pending' && d.next_attempt_at.getTime() <= Date.now()), 'queued due');
+  rx.respond(() => ({ status: 200 }));
+  rx.release();
+  await eventually(() => rx.received.length === 6, 'the lane drained, the rest claimed', 10_000);
+  assert.equal(worker.counts.claimed - before.claimed, 2);
+});
+
+test('deliveries handed to a worker that stopped meanwhile are given back due, with the attempt undone, for any worker', async () => {
+  const { org, worker, received } = await subscribedWorker();
+  const [inserted] = await insertTestCards(db, org, [{ holder: org.employee }]);
+  const terms = worker.handoffTerms();
+  assert.ok(terms);
+  await worker.stop();
+  assert.equal(worker.handoffTerms(), undefined, 'a stopped worker takes nothing');
+  // The write that asked for the terms commits after the worker stopped.
+  const { card, holder, version } = (await findCard(db, org.id, inserted!.id))!;
+  const changed = { ...card, nickname: 'Handed', updated_at: clock.now() };
+  const event = { id: randomUUID(), card: changed, event: 'nickname_updated' as const, actorMembershipId: null, at: clock.now() };
+  const { returned } = await saveCardsIfUnchanged(db, [{ card: changed, holder, version }], cardEventsCtes([event], 'changed', terms));
+  const handed = handedDeliveries(returned);
+  assert.equal(handed.length, 1);
+  const [queued] = await deliveriesOf(org.id, 'nickname_updated');
+  assert.deepEqual([queued!.attempts, queued!.next_attempt_at.getTime()], [1, terms.leaseUntil.getTime()], 'queued leased');
+  worker.accept(handed, terms);
+  await eventually(async () => (await deliveriesOf(org.id, 'nickname_updated'))[0]!.attempts === 0, 'given back', 5000);
+  const other = new WebhookWorker(deps);
+  after(() => other.stop());
+  assert.equal(await other.runOnce(), 1);
+  assert.deepEqual(await received(1), ['nickname_updated']);
 });
