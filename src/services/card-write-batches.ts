@@ -101,7 +101,10 @@ class WriteBatches {
         this.db, batch.map((p) => p.write), events.length > 0 ? cardEventsCtes(events, 'changed', terms) : null,
       );
       if (terms) local!.accept(handedDeliveries(returned), terms);
-      if (tally > 0) wakeWorkers(this.db);
+      // With terms, the rows queued due belong to subscriptions whose lane in the local worker is full: it claims
+      // them once its lane has room, other workers at their poll. A wake-up would only make every worker claim in
+      // vain (with a dead receiver, a claim and a due-time lookup per write statement).
+      if (tally > 0 && !terms) wakeWorkers(this.db);
       batch.forEach((p, i) => p.resolve(versions[i]!));
     } catch (error) {
       if (batch.length === 1 || !rolledBack(error)) {
