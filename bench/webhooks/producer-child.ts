@@ -13,7 +13,8 @@ import { WebhookWorker, type WorkerCounts } from '../../src/webhooks/worker.ts';
 // src/services/card-write-batches.ts), and reports when each committed. With `embedded`, it also runs the
 // webhook worker, as `qcards serve` does by default, which then takes the deliveries of this process's writes
 // straight from the write (src/webhooks/handoff.ts); without, a worker in another process claims them when woken
-// by NOTIFY, as with `qcards worker`. Sharing the benchmark's event loop, it delayed the very deliveries it timed.
+// by NOTIFY, as with `qcards worker`. It is a process of its own because, run on the benchmark's event loop (which
+// holds the receiver's reports and phase 2's worker), it delayed the very deliveries it timed.
 // Its pool has QCARDS_POOL_SIZE connections, as `qcards serve` would (20 by default).
 //
 // argv: databaseUrl organizationId cardCount embedded(0|1). Messages: → 'ready'; (parent) { rate, warm, count }

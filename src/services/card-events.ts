@@ -70,7 +70,7 @@ function eventJson({ id, card, event, actorMembershipId, at }: IdentifiedEvent) 
 export function cardEventsCtes(events: IdentifiedEvent[], onlyIf?: string, handoff?: HandoffTerms): Alongside {
   const guard = onlyIf === undefined ? sql`TRUE` : sql`e.card_id IN (SELECT id FROM ${sql.id(onlyIf)})`;
   // Handed over: queued leased to this process's worker, with the attempt its claim would have counted.
-  const handed = handoff ? sql`x.subscription_id <> ALL (${handoff.skip}::uuid[])` : sql`FALSE`;
+  const isHanded = handoff ? sql`x.subscription_id <> ALL (${handoff.skip}::uuid[])` : sql`FALSE`;
   const ctes = sql`
     events AS (
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(events.map(eventJson))}::jsonb) AS e(
@@ -89,8 +89,8 @@ export function cardEventsCtes(events: IdentifiedEvent[], onlyIf?: string, hando
         '{"id":"' || x.id || '","subscription_id":"' || x.subscription_id || '","organization_id":"' || x.organization_id
           || '","membership_id":"' || x.membership_id || '","type":"v1/cards","created_at":' || x.created_at
           || ',"data":' || x.data || '}',
-        CASE WHEN ${handed} THEN ${handoff?.leaseUntil ?? null}::timestamptz ELSE ${dueNow(sql`x.at`)} END,
-        CASE WHEN ${handed} THEN 1 ELSE 0 END, x.at
+        CASE WHEN ${isHanded} THEN ${handoff?.leaseUntil ?? null}::timestamptz ELSE ${dueNow(sql`x.at`)} END,
+        CASE WHEN ${isHanded} THEN 1 ELSE 0 END, x.at
       FROM (
         SELECT gen_random_uuid() AS id, s.organization_id, s.id AS subscription_id, s.membership_id,
           e.id AS event_id, e.event, e.created_at, e.data, e.at
@@ -119,8 +119,13 @@ export function cardEventsCtes(events: IdentifiedEvent[], onlyIf?: string, hando
   };
 }
 
-const HANDED_COLUMNS = ['id', 'subscription_id', 'organization_id', 'body', 'attempts', 'secret', 'callback_url'] as const;
+/** Every field of a QueuedDelivery, as the `handed` CTE names them. */
+const HANDED_COLUMNS = ['id', 'subscription_id', 'organization_id', 'body', 'attempts', 'secret', 'callback_url'] as const satisfies ReadonlyArray<keyof QueuedDelivery>;
+const everyFieldReturned: Exclude<keyof QueuedDelivery, (typeof HANDED_COLUMNS)[number]> extends never ? true : never = true;
+void everyFieldReturned;
 
-/** The deliveries handed over, from the rows `saveCardsIfUnchanged` returned for `cardEventsCtes(…, handoff)`. */
-export const handedDeliveries = (returned: Array<Record<string, unknown>>): QueuedDelivery[] =>
-  returned as unknown as QueuedDelivery[];
+/**
+ * The deliveries handed over, from the rows `saveCardsIfUnchanged` returned for `cardEventsCtes(…, handoff)`:
+ * rows of HANDED_COLUMNS, which are QueuedDelivery's fields, so the cast holds.
+ */
+export const handedDeliveries = (rows: Array<Record<string, unknown>>): QueuedDelivery[] => rows as unknown as QueuedDelivery[];

@@ -93,21 +93,23 @@ class WriteBatches {
   private async write(batch: Pending[]): Promise<void> {
     const events = batch.flatMap((p) => (p.event ? [p.event] : []));
     if (batch.length > 1) this.statistics.shared++;
+    // The deliveries go straight to this process's worker, if it runs and has room (src/webhooks/handoff.ts).
+    const local = events.length > 0 ? localWorkerOf(this.db) : undefined;
+    const terms = local?.handoffTerms();
     try {
-      // The deliveries go straight to this process's worker, if it runs and has room (src/webhooks/handoff.ts).
-      const local = events.length > 0 ? localWorkerOf(this.db) : undefined;
-      const terms = local?.handoffTerms();
-      const { versions, tally, returned } = await saveCardsIfUnchanged(
+      const { versions, tally, returnedRows } = await saveCardsIfUnchanged(
         this.db, batch.map((p) => p.write), events.length > 0 ? cardEventsCtes(events, 'changed', terms) : null,
       );
-      if (terms) local!.accept(handedDeliveries(returned), terms);
+      if (local && terms) local.accept(handedDeliveries(returnedRows), terms, tally);
       // With terms, the rows queued due belong to subscriptions whose lane in the local worker is full: it claims
-      // them once its lane has room, other workers at their poll. A wake-up would only make every worker claim in
-      // vain (with a dead receiver, a claim and a due-time lookup per write statement).
+      // them once its lane has room, other workers at their poll. A wake-up would normally only make every worker
+      // claim in vain (with a dead receiver, a claim and a due-time lookup per write statement).
       if (tally > 0 && !terms) wakeWorkers(this.db);
       batch.forEach((p, i) => p.resolve(versions[i]!));
     } catch (error) {
       if (batch.length === 1 || !rolledBack(error)) {
+        // Committed or not, nobody knows: what it may have handed over must not wait out the lease.
+        if (local && terms) local.abandon(events.map((e) => e.id), terms);
         for (const p of batch) p.reject(error);
         return;
       }
@@ -133,8 +135,8 @@ const batchesByDb = new WeakMap<Db, WriteBatches>();
 /**
  * Writes a card, only if its row is still at `write.version`, with its event (and the event's deliveries), in
  * a statement it may share with other requests' changes. Resolves to the row's new version, or null, with
- * nothing written, when the card changed since it was read or another transaction holds its row. Wakes the
- * webhook workers once it has committed.
+ * nothing written, when the card changed since it was read or another transaction holds its row. Once it has
+ * committed, hands the deliveries to this process's worker, or wakes the webhook workers.
  */
 export function saveCardInBatch(db: Db, write: CardWrite, event: IdentifiedEvent | null): Promise<number | null> {
   return batchesOf(db).save(write, event);

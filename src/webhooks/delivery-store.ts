@@ -75,13 +75,18 @@ export async function claimDue(
 }
 
 /**
- * Gives back claimed deliveries that will not be sent (a worker stopped before it could start them): due now,
- * with the claim's attempt undone, for any worker to claim.
+ * Gives back deliveries queued leased to a worker (./handoff.ts) that it will not send: its write's outcome was
+ * unknown, or it stopped before the write committed. Due now, for any worker; `attempts` back to 0, since no try
+ * was made (it drives the retry schedule). Only rows still under that lease: one whose lease ran out may have
+ * been claimed again meanwhile.
  */
-export async function releaseClaims(db: Db, ids: string[]): Promise<void> {
+export async function releaseHandedOver(
+  db: Db, which: { ids: string[] } | { eventIds: string[] }, leaseUntil: Date,
+): Promise<void> {
+  const match = 'ids' in which ? sql`id = ANY (${which.ids}::uuid[])` : sql`event_id = ANY (${which.eventIds}::uuid[])`;
   await sql`
-    UPDATE webhook_deliveries SET next_attempt_at = now(), attempts = attempts - 1
-    WHERE id = ANY (${ids}::uuid[]) AND status = 'pending'`.execute(db);
+    UPDATE webhook_deliveries SET next_attempt_at = now(), attempts = 0
+    WHERE ${match} AND status = 'pending' AND attempts = 1 AND next_attempt_at = ${leaseUntil}::timestamptz`.execute(db);
 }
 
 export type Outcome = 'delivered' | 'retry' | 'gone';

@@ -6,7 +6,7 @@ import { listen } from '../db/listen.ts';
 import { loggableError } from '../db/loggable-error.ts';
 import { deliverOnce } from './deliver.ts';
 import {
-  claimDue, nextDueAt, outboxNeedsOwnVacuum, outboxRows, recordAttempts, releaseClaims, removeExpired, vacuumOutbox,
+  claimDue, nextDueAt, outboxNeedsOwnVacuum, outboxRows, recordAttempts, releaseHandedOver, removeExpired, vacuumOutbox,
   type AttemptResult, type ClaimedDelivery, type QueuedDelivery,
 } from './delivery-store.ts';
 import { registerLocalWorker, type HandoffTerms, type LocalWorker } from './handoff.ts';
@@ -33,12 +33,13 @@ export interface WorkerOptions {
   perSubscription?: number;
   /** Rows claimed per statement. */
   batchSize?: number;
-  /** Polling interval: a backstop, since `wakeWorkers` (LISTEN/NOTIFY) wakes the worker when deliveries are queued. */
+  /** Polling interval: a backstop, since `wakeWorkers` (LISTEN/NOTIFY) wakes the worker when deliveries are queued due. */
   pollMs?: number;
   retentionEveryMs?: number;
   /**
    * Where nothing else vacuums the outbox (PGlite, autovacuum off), vacuum it after this many recorded attempts
-   * (each left two dead row versions: the claim's and the result's), or after 5% of the table's rows if more:
+   * (a claimed one left two dead row versions, the claim's and the result's; a handed-over one only the result's),
+   * or after 5% of the table's rows if more:
    * each vacuum reads every index of the table whole.
    */
   vacuumEveryAttempts?: number;
@@ -105,6 +106,9 @@ export class WebhookWorker implements LocalWorker {
   #vacuumThreshold: number;
   #vacuuming: Promise<void> | undefined;
   #unregister: (() => void) | undefined;
+  #stopping: Promise<void> | undefined;
+  /** Handed-over deliveries being given back; stop() waits for them. */
+  readonly #releases = new Set<Promise<void>>();
   readonly #counts: WorkerCounts = { claimed: 0, handedOver: 0 };
 
   constructor(deps: { engine: Engine; config: Config; clock: Clock }, options: WorkerOptions = {}) {
@@ -144,8 +148,13 @@ export class WebhookWorker implements LocalWorker {
     retention();
   }
 
-  /** Stops claiming, lets in-flight deliveries finish and records them. Once is enough; again does no harm. */
-  async stop(): Promise<void> {
+  /** Stops claiming, lets in-flight deliveries finish and records them. Calls after the first wait for it. */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
     if (this.#running) {
       this.#running = false;
       this.#unregister?.();
@@ -155,6 +164,7 @@ export class WebhookWorker implements LocalWorker {
     }
     await this.#drainInFlight();
     await this.#vacuuming;
+    await Promise.all(this.#releases);
     const stopListening = this.#stopListening;
     this.#stopListening = undefined;
     await stopListening?.();
@@ -178,17 +188,29 @@ export class WebhookWorker implements LocalWorker {
   }
 
   /** Deliveries queued under `handoffTerms`, their write committed: sent as if claimed. */
-  accept(deliveries: QueuedDelivery[], terms: HandoffTerms): void {
-    if (deliveries.length === 0) return;
-    if (!this.#running) {
+  accept(deliveries: QueuedDelivery[], terms: HandoffTerms, queuedDue: number): void {
+    if (deliveries.length > 0 && !this.#running) {
       // Stopped while the write was on its way: give them back rather than leave them to wait out the lease.
-      void releaseClaims(this.#engine.db, deliveries.map((d) => d.id))
-        .then(() => wakeWorkers(this.#engine.db))
-        .catch((error) => this.#log.warn({ err: loggableError(error) }, 'releasing handed-over webhook deliveries failed; they are sent once their lease runs out'));
+      this.#giveBack({ ids: deliveries.map((d) => d.id) }, terms);
       return;
     }
     this.#counts.handedOver += deliveries.length;
     for (const delivery of deliveries) this.#dispatch({ ...delivery, leaseUntil: terms.leaseUntil });
+    // Rows queued due for a lane that was full when the write asked: if it has room now, the claim its last
+    // delivery triggered may have run before they were committed, and nothing else would claim them before the poll.
+    if (queuedDue > 0 && terms.skip.some((id) => !this.#atCap(this.#lanes.get(id) ?? { active: 0, queue: [] }))) this.wake();
+  }
+
+  abandon(eventIds: string[], terms: HandoffTerms): void {
+    this.#giveBack({ eventIds }, terms);
+  }
+
+  #giveBack(which: { ids: string[] } | { eventIds: string[] }, terms: HandoffTerms): void {
+    const release = releaseHandedOver(this.#engine.db, which, terms.leaseUntil)
+      .then(() => wakeWorkers(this.#engine.db))
+      .catch((error) => this.#log.warn({ err: loggableError(error) }, 'giving back handed-over webhook deliveries failed; they are sent once their lease runs out'))
+      .finally(() => this.#releases.delete(release));
+    this.#releases.add(release);
   }
 
   /** Claim again now (a NOTIFY arrived, or a lane freed). Remembered if the loop is busy claiming. */

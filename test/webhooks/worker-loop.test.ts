@@ -12,7 +12,8 @@ import { createOrgFixture, insertTestCards } from '../helpers/fixtures.ts';
 import { makeCard, put } from '../helpers/lifecycle.ts';
 import { emitCardEvent, startReceiver, type Responder } from '../helpers/webhooks.ts';
 
-// The running worker as `qcards serve` starts it: woken by LISTEN/NOTIFY after each commit that queued deliveries.
+// The running worker as `qcards serve` starts it: woken by LISTEN/NOTIFY after commits that queued deliveries due,
+// and handed the deliveries of this process's card changes by their writes (src/webhooks/handoff.ts).
 const { app, deps, clock } = await startTestApp({ webhookAllowLoopback: true });
 const db = deps.engine.db;
 
@@ -118,15 +119,41 @@ test('deliveries handed to a worker that stopped meanwhile are given back due, w
   const { card, holder, version } = (await findCard(db, org.id, inserted!.id))!;
   const changed = { ...card, nickname: 'Handed', updated_at: clock.now() };
   const event = { id: randomUUID(), card: changed, event: 'nickname_updated' as const, actorMembershipId: null, at: clock.now() };
-  const { returned } = await saveCardsIfUnchanged(db, [{ card: changed, holder, version }], cardEventsCtes([event], 'changed', terms));
-  const handed = handedDeliveries(returned);
+  const { returnedRows } = await saveCardsIfUnchanged(db, [{ card: changed, holder, version }], cardEventsCtes([event], 'changed', terms));
+  const handed = handedDeliveries(returnedRows);
   assert.equal(handed.length, 1);
   const [queued] = await deliveriesOf(org.id, 'nickname_updated');
   assert.deepEqual([queued!.attempts, queued!.next_attempt_at.getTime()], [1, terms.leaseUntil.getTime()], 'queued leased');
-  worker.accept(handed, terms);
+  worker.accept(handed, terms, 0);
   await eventually(async () => (await deliveriesOf(org.id, 'nickname_updated'))[0]!.attempts === 0, 'given back', 5000);
   const other = new WebhookWorker(deps);
   after(() => other.stop());
   assert.equal(await other.runOnce(), 1);
   assert.deepEqual(await received(1), ['nickname_updated']);
+});
+
+test('a write whose outcome is unknown gives back what it may have handed over, but not a row claimed again since', async () => {
+  const { org, worker } = await subscribedWorker({ pollMs: 60_000 });
+  const [first, second] = await insertTestCards(db, org, [{ holder: org.employee }, { holder: org.employee }]);
+  const write = async (cardId: string) => {
+    const terms = worker.handoffTerms()!;
+    const { card, holder, version } = (await findCard(db, org.id, cardId))!;
+    const changed = { ...card, nickname: 'Unknown', updated_at: clock.now() };
+    const event = { id: randomUUID(), card: changed, event: 'nickname_updated' as const, actorMembershipId: null, at: clock.now() };
+    const { returnedRows } = await saveCardsIfUnchanged(db, [{ card: changed, holder, version }], cardEventsCtes([event], 'changed', terms));
+    const [delivery] = handedDeliveries(returnedRows);
+    return { terms, eventId: event.id, deliveryId: delivery!.id };
+  };
+  const row = (id: string) => db.selectFrom('webhook_deliveries').select(['attempts', 'next_attempt_at']).where('id', '=', id).executeTakeFirstOrThrow();
+  const lost = await write(first!.id);
+  const reclaimed = await write(second!.id);
+  // The second one's lease ran out and another worker claimed it: a new lease.
+  await db.updateTable('webhook_deliveries').set({ next_attempt_at: new Date(Date.now() + 3_600_000), attempts: 2 }).where('id', '=', reclaimed.deliveryId).execute();
+  worker.abandon([lost.eventId], lost.terms);
+  worker.abandon([reclaimed.eventId], reclaimed.terms);
+  await Promise.all([worker.stop(), worker.stop()]);
+  const given = await row(lost.deliveryId);
+  assert.equal(given.attempts, 0);
+  assert.ok(given.next_attempt_at.getTime() <= Date.now(), 'due again');
+  assert.equal((await row(reclaimed.deliveryId)).attempts, 2, 'left to the worker that holds it');
 });

@@ -81,7 +81,7 @@ export async function findCard(
 /** CTEs that run in the same statement as card writes (card events': `cardEventsCtes(…, 'changed')`). */
 export interface Alongside {
   ctes: RawBuilder<unknown>;
-  /** A number computed from them and returned as `tally` (card events': the deliveries they queued). */
+  /** A number computed from them and returned as `tally` (card events': the deliveries they queued due, for claims). */
   tally: RawBuilder<number>;
   /**
    * The rows of one of the CTEs, returned after the cards' (card events': the deliveries handed to this
@@ -135,7 +135,7 @@ function writeJson(w: CardWrite) {
  */
 export async function saveCardsIfUnchanged(
   db: Executor, writes: CardWrite[], alongside: Alongside | null,
-): Promise<{ versions: Array<number | null>; tally: number; returned: Array<Record<string, unknown>> }> {
+): Promise<{ versions: Array<number | null>; tally: number; returnedRows: Array<Record<string, unknown>> }> {
   const returned = alongside?.returned;
   // The cards' rows and `returned`'s in one result, told apart by the card id, which only the cards' have.
   const result = await executePrepared(db, sql<{ id: string | null; version: number; tally: number } & Record<string, unknown>>`
@@ -172,5 +172,5 @@ export async function saveCardsIfUnchanged(
       rows.push(Object.fromEntries(returned.columns.map((c) => [c, r[`r_${c}`]])));
     }
   }
-  return { versions: writes.map((w) => versions.get(w.card.id) ?? null), tally, returned: rows };
+  return { versions: writes.map((w) => versions.get(w.card.id) ?? null), tally, returnedRows: rows };
 }
