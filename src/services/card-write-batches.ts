@@ -109,7 +109,7 @@ class WriteBatches {
     } catch (error) {
       if (batch.length === 1 || !rolledBack(error)) {
         // Committed or not, nobody knows: what it may have handed over must not wait out the lease.
-        if (local && terms) local.abandon(events.map((e) => e.id), terms);
+        if (local && terms && !rolledBack(error)) local.abandon(events.map((e) => e.id), terms);
         for (const p of batch) p.reject(error);
         return;
       }
