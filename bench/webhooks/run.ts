@@ -174,15 +174,16 @@ const worker = new WebhookWorker({ engine: workerEngine, config, clock: systemCl
   log(`| sustained: ${total} deliveries (${BACKLOG_EVENTS} events × ${BACKLOG_SUBSCRIPTIONS} subscriptions), one worker | ${Math.round(rate)} deliveries/s received, ${Math.round(recordedRate)}/s with every attempt recorded; ${(rate / ceiling * 100).toFixed(0)}% of the ceiling |`);
 }
 
-/** BENCH_TIMELINE=1: p50/p99 (ms) of the events committed in each 250 ms of a run, to tell a spike from a backlog. */
-function timeline(committed: Map<string, number>): string {
-  const t0 = Math.min(...committed.values());
+/**
+ * BENCH_TIMELINE=1: p50/p99 (ms) of the events committed in each 250 ms of a run, to tell a spike from a backlog.
+ * `samples`: [commit time, latency] of each delivery.
+ */
+function timeline(samples: Array<[number, number]>): string {
+  const t0 = Math.min(...samples.map(([at]) => at));
   const buckets = new Map<number, number[]>();
-  for (const [card, at] of committed) {
-    for (const arrived of arrivals.get(card) ?? []) {
-      const b = Math.floor((at - t0) / 250);
-      (buckets.get(b) ?? buckets.set(b, []).get(b)!).push(arrived - at);
-    }
+  for (const [at, latency] of samples) {
+    const b = Math.floor((at - t0) / 250);
+    (buckets.get(b) ?? buckets.set(b, []).get(b)!).push(latency);
   }
   return [...buckets].sort((a, b) => a[0] - b[0])
     .map(([b, l]) => `${b * 250}:${percentile(l.sort((x, y) => x - y), 50).toFixed(0)}/${percentile(l, 99).toFixed(0)}`).join(' ');
@@ -193,7 +194,7 @@ function timeline(committed: Map<string, number>): string {
 // (`qcards serve`, the default). Each first runs WARMUP_SECONDS at the same rate, not counted, then ROUNDS pairs
 // of runs of RATE_SECONDS, without and with the dead subscriber, alternating: the p99 of a single 5 s run turns
 // on a handful of hiccups (a vacuum, a GC), so the two are compared over all their runs.
-interface Run {
+interface RunResult {
   latencies: number[];
   expected: number;
   achieved: number;
@@ -201,7 +202,7 @@ interface Run {
 }
 
 interface ApiServer {
-  run(ports: number[], warm: number): Promise<Run>;
+  run(ports: number[], warm: number): Promise<RunResult>;
   stop(): Promise<void>;
 }
 
@@ -228,10 +229,10 @@ async function startApiServer(embedded: boolean): Promise<ApiServer> {
       const expected = n * ports.length;
       const count = () => [...committed.keys()].reduce((s, card) => s + (arrivals.get(card)?.length ?? 0), 0);
       while (count() < expected && Date.now() < deadline) await sleep(20);
-      const latencies: number[] = [];
-      for (const [card, at] of committed) for (const arrived of arrivals.get(card) ?? []) latencies.push(arrived - at);
-      if (process.env.BENCH_TIMELINE) console.log(timeline(committed));
-      return { latencies, expected, achieved, counts };
+      const samples: Array<[number, number]> = [];
+      for (const [card, at] of committed) for (const arrived of arrivals.get(card) ?? []) samples.push([at, arrived - at]);
+      if (process.env.BENCH_TIMELINE) console.log(timeline(samples));
+      return { latencies: samples.map(([, latency]) => latency), expected, achieved, counts };
     },
     async stop() {
       const gone = new Promise((resolve) => child.once('exit', resolve));
@@ -241,7 +242,7 @@ async function startApiServer(embedded: boolean): Promise<ApiServer> {
   };
 }
 
-function summary(label: string, runs: Run[], subscriptions: string): number {
+function summary(label: string, runs: RunResult[], subscriptions: string): number {
   const all = runs.flatMap((r) => r.latencies).sort((a, b) => a - b);
   const expected = runs.reduce((s, r) => s + r.expected, 0);
   const offered = Math.round(runs.reduce((s, r) => s + r.achieved, 0) / runs.length);
@@ -259,8 +260,8 @@ for (const embedded of [false, true]) {
   if (embedded) await worker.stop();
   const server = await startApiServer(embedded);
   const how = embedded ? 'worker in the API server' : 'separate worker process';
-  const healthy: Run[] = [];
-  const withDead: Run[] = [];
+  const healthy: RunResult[] = [];
+  const withDead: RunResult[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     await subscribe(healthyPorts);
     healthy.push(await server.run(healthyPorts, round === 0 ? RATE * WARMUP_SECONDS : 0));

@@ -198,7 +198,7 @@ export class WebhookWorker implements LocalWorker {
     for (const delivery of deliveries) this.#dispatch({ ...delivery, leaseUntil: terms.leaseUntil });
     // Rows queued due for a lane that was full when the write asked: if it has room now, the claim its last
     // delivery triggered may have run before they were committed, and nothing else would claim them before the poll.
-    if (queuedDue > 0 && terms.skip.some((id) => !this.#atCap(this.#lanes.get(id) ?? { active: 0, queue: [] }))) this.wake();
+    if (queuedDue > 0 && terms.skip.some((id) => !this.#laneFull(id))) this.wake();
   }
 
   abandon(eventIds: string[], terms: HandoffTerms): void {
@@ -330,7 +330,12 @@ export class WebhookWorker implements LocalWorker {
   }
 
   #fullLanes(): string[] {
-    return [...this.#lanes].filter(([, lane]) => this.#atCap(lane)).map(([id]) => id);
+    return [...this.#lanes.keys()].filter((id) => this.#laneFull(id));
+  }
+
+  #laneFull(subscriptionId: string): boolean {
+    const lane = this.#lanes.get(subscriptionId);
+    return lane !== undefined && this.#atCap(lane);
   }
 
   #atCap(lane: SubscriptionLane): boolean {

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { findCard, saveCardsIfUnchanged } from '../../src/db/queries/cards.ts';
 import { cardEventsCtes, handedDeliveries } from '../../src/services/card-events.ts';
 import { outboxNeedsOwnVacuum } from '../../src/webhooks/delivery-store.ts';
+import type { HandoffTerms } from '../../src/webhooks/handoff.ts';
 import { WebhookWorker } from '../../src/webhooks/worker.ts';
 import { startTestApp } from '../helpers/app.ts';
 import { eventually } from '../helpers/eventually.ts';
@@ -32,6 +33,18 @@ async function subscribedWorker(options: ConstructorParameters<typeof WebhookWor
     return rx.received.map((r) => JSON.parse(r.body).data.event as string);
   };
   return { org, received, worker, rx };
+}
+
+/**
+ * A nickname change of a card written under a worker's handoff terms, as card-write-batches.ts writes it, without
+ * telling the worker: its event id and the deliveries it handed over.
+ */
+async function writeUnderTerms(organizationId: string, cardId: string, terms: HandoffTerms) {
+  const { card, holder, version } = (await findCard(db, organizationId, cardId))!;
+  const changed = { ...card, nickname: 'Handed', updated_at: clock.now() };
+  const event = { id: randomUUID(), card: changed, event: 'nickname_updated' as const, actorMembershipId: null, at: clock.now() };
+  const { returnedRows } = await saveCardsIfUnchanged(db, [{ card: changed, holder, version }], cardEventsCtes([event], 'changed', terms));
+  return { eventId: event.id, handed: handedDeliveries(returnedRows) };
 }
 
 /** The outbox rows of an organization's deliveries of `event`. */
@@ -116,11 +129,7 @@ test('deliveries handed to a worker that stopped meanwhile are given back due, w
   await worker.stop();
   assert.equal(worker.handoffTerms(), undefined, 'a stopped worker takes nothing');
   // The write that asked for the terms commits after the worker stopped.
-  const { card, holder, version } = (await findCard(db, org.id, inserted!.id))!;
-  const changed = { ...card, nickname: 'Handed', updated_at: clock.now() };
-  const event = { id: randomUUID(), card: changed, event: 'nickname_updated' as const, actorMembershipId: null, at: clock.now() };
-  const { returnedRows } = await saveCardsIfUnchanged(db, [{ card: changed, holder, version }], cardEventsCtes([event], 'changed', terms));
-  const handed = handedDeliveries(returnedRows);
+  const { handed } = await writeUnderTerms(org.id, inserted!.id, terms);
   assert.equal(handed.length, 1);
   const [queued] = await deliveriesOf(org.id, 'nickname_updated');
   assert.deepEqual([queued!.attempts, queued!.next_attempt_at.getTime()], [1, terms.leaseUntil.getTime()], 'queued leased');
@@ -137,12 +146,8 @@ test('a write whose outcome is unknown gives back what it may have handed over, 
   const [first, second] = await insertTestCards(db, org, [{ holder: org.employee }, { holder: org.employee }]);
   const write = async (cardId: string) => {
     const terms = worker.handoffTerms()!;
-    const { card, holder, version } = (await findCard(db, org.id, cardId))!;
-    const changed = { ...card, nickname: 'Unknown', updated_at: clock.now() };
-    const event = { id: randomUUID(), card: changed, event: 'nickname_updated' as const, actorMembershipId: null, at: clock.now() };
-    const { returnedRows } = await saveCardsIfUnchanged(db, [{ card: changed, holder, version }], cardEventsCtes([event], 'changed', terms));
-    const [delivery] = handedDeliveries(returnedRows);
-    return { terms, eventId: event.id, deliveryId: delivery!.id };
+    const { eventId, handed: [delivery] } = await writeUnderTerms(org.id, cardId, terms);
+    return { terms, eventId, deliveryId: delivery!.id };
   };
   const row = (id: string) => db.selectFrom('webhook_deliveries').select(['attempts', 'next_attempt_at']).where('id', '=', id).executeTakeFirstOrThrow();
   const lost = await write(first!.id);
