@@ -93,6 +93,7 @@ export type Outcome = 'delivered' | 'retry' | 'gone';
 
 export interface AttemptResult {
   id: string;
+  subscriptionId: string;
   outcome: Outcome;
   attemptedAt: Date;
   statusCode: number | null;
@@ -110,18 +111,21 @@ export interface AttemptResult {
  * failed once attempts reach MAX_ATTEMPTS; and, for 410 Gone, the subscription disabled with every other
  * pending delivery of it marked failed (they stay replayable). A delivery another worker already completed
  * keeps its state; the attempt is still logged.
+ *
+ * Returns the subscriptions that take no more deliveries: deleted (the delivery row went with them, so there is
+ * nothing to record) or disabled by a 410 of this batch. The worker drops what it holds queued for them.
  */
-export async function recordAttempts(db: Db, now: Date, results: AttemptResult[]): Promise<void> {
-  if (results.length === 0) return;
+export async function recordAttempts(db: Db, now: Date, results: AttemptResult[]): Promise<string[]> {
+  if (results.length === 0) return [];
   const column = <T>(pick: (r: AttemptResult) => T) => results.map(pick);
-  await executePrepared(db, sql`
+  const result = await executePrepared(db, sql<{ id: string }>`
     WITH r AS (
       SELECT * FROM unnest(
-        ${column((r) => r.id)}::uuid[], ${column((r) => r.outcome)}::text[],
+        ${column((r) => r.id)}::uuid[], ${column((r) => r.subscriptionId)}::uuid[], ${column((r) => r.outcome)}::text[],
         ${column((r) => r.attemptedAt.toISOString())}::timestamptz[], ${column((r) => r.statusCode)}::int[],
         ${column((r) => r.latencyMs)}::int[], ${column((r) => r.error)}::text[], ${column((r) => r.excerpt)}::text[],
         ${column((r) => r.retryAfter)}::int[]
-      ) AS r (id, outcome, attempted_at, status_code, latency_ms, error, excerpt, retry_after)
+      ) AS r (id, subscription_id, outcome, attempted_at, status_code, latency_ms, error, excerpt, retry_after)
     ),
     logged AS (
       INSERT INTO webhook_attempts (id, delivery_id, organization_id, subscription_id, attempted_at, status_code,
@@ -154,13 +158,19 @@ export async function recordAttempts(db: Db, now: Date, results: AttemptResult[]
       SET status = 'disabled', disabled_reason = 'the receiver answered 410 Gone', updated_at = ${now}::timestamptz
       WHERE s.id IN (SELECT subscription_id FROM updated WHERE outcome = 'gone')
       RETURNING s.id
+    ),
+    failed_with_it AS (
+      UPDATE webhook_deliveries d
+      SET status = 'failed', last_error = 'subscription disabled: the receiver answered 410 Gone'
+      FROM disabled
+      WHERE d.subscription_id = disabled.id AND d.status = 'pending'
+        AND d.id <> ALL (${column((r) => r.id)}::uuid[])
     )
-    UPDATE webhook_deliveries d
-    SET status = 'failed', last_error = 'subscription disabled: the receiver answered 410 Gone'
-    FROM disabled
-    WHERE d.subscription_id = disabled.id AND d.status = 'pending'
-      AND d.id <> ALL (${column((r) => r.id)}::uuid[])
+    SELECT id FROM disabled
+    UNION
+    SELECT r.subscription_id FROM r WHERE NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.id = r.id)
   `);
+  return result.rows.map((row) => row.id);
 }
 
 

@@ -28,8 +28,8 @@ export interface Receiver {
   received: ReceivedRequest[];
   /** Changes how the next requests are answered. */
   respond(responder: Responder): void;
-  /** Answers 200 to every request held by `hang`. */
-  release(): void;
+  /** Answers every request held by `hang`, with 200 unless told. */
+  release(status?: number): void;
   close(): Promise<void>;
 }
 
@@ -37,7 +37,7 @@ export interface Receiver {
 export async function startReceiver(responder: Responder = () => ({ status: 200 })): Promise<Receiver> {
   let current = responder;
   const received: ReceivedRequest[] = [];
-  const held: Array<() => void> = [];
+  const held: Array<(status: number) => void> = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -46,7 +46,10 @@ export async function startReceiver(responder: Responder = () => ({ status: 200 
       received.push(entry);
       const answer = current(entry);
       if (answer.hang) {
-        held.push(() => res.end());
+        held.push((status) => {
+          res.writeHead(status);
+          res.end();
+        });
         return;
       }
       res.writeHead(answer.status, answer.headers ?? {});
@@ -64,5 +67,5 @@ export async function startReceiver(responder: Responder = () => ({ status: 200 
     await new Promise<void>((resolve) => server.close(() => resolve()));
   };
   after(close);
-  return { url: `http://127.0.0.1:${port}/hook`, received, respond: (r) => (current = r), release: () => held.splice(0).forEach((f) => f()), close };
+  return { url: `http://127.0.0.1:${port}/hook`, received, respond: (r) => (current = r), release: (status = 200) => held.splice(0).forEach((f) => f(status)), close };
 }

@@ -121,6 +121,49 @@ test('a subscription whose lane in the worker is full is not handed over: its de
   assert.equal(worker.counts.claimed - before.claimed, 2);
 });
 
+/**
+ * A lane holding one request (hanging at the receiver) and three waiting their turn: one slot per subscription,
+ * a creation claimed, then three changes handed over.
+ */
+async function laneWithThreeWaiting() {
+  const patient = { ...deps, config: { ...deps.config, webhookTimeoutMs: 60_000 } };
+  const subscribed = await subscribedWorker({ perSubscription: 1, pollMs: 60_000 }, patient, () => ({ status: 200, hang: true }));
+  const { org, rx } = subscribed;
+  const card = await makeCard(app, org, 'virtual');
+  await eventually(() => rx.received.length === 1, 'the creation claimed and sent', 5000);
+  for (const action of ['lock', 'unlock', 'lock']) assert.equal((await put(app, org.owner, card.id, action)).statusCode, 200);
+  return subscribed;
+}
+
+test('a deleted subscription gets no more of the deliveries its lane held: only the one sent meanwhile', async () => {
+  const { org, rx } = await laneWithThreeWaiting();
+  const [subscription] = await db.selectFrom('webhook_subscriptions').select('id').where('organization_id', '=', org.id).execute();
+  assert.equal((await app.inject({ method: 'DELETE', url: `/v2/webhook_subscriptions/${subscription!.id}`, headers: { authorization: org.owner.auth } })).statusCode, 204);
+  // The first answer frees the slot for the next in line before its result is recorded; recording it finds the
+  // delivery gone with its subscription, and the two still waiting are dropped.
+  rx.release();
+  await eventually(() => rx.received.length === 2, 'the next in line sent', 5000);
+  await new Promise((r) => setTimeout(r, 500));
+  rx.respond(() => ({ status: 200 }));
+  rx.release();
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(rx.received.length, 2);
+});
+
+test('a 410 drops the deliveries its lane held: they were marked failed with the subscription disabled', async () => {
+  const { org, rx } = await laneWithThreeWaiting();
+  rx.respond(() => ({ status: 410, hang: true }));
+  rx.release(410);
+  await eventually(async () => (await db.selectFrom('webhook_subscriptions').select('status').where('organization_id', '=', org.id).executeTakeFirst())?.status === 'disabled', 'disabled', 5000);
+  await eventually(() => rx.received.length === 2, 'the next in line sent', 5000);
+  rx.respond(() => ({ status: 410 }));
+  rx.release(410);
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(rx.received.length, 2);
+  const rows = await db.selectFrom('webhook_deliveries').select('status').where('organization_id', '=', org.id).execute();
+  assert.deepEqual(rows.map((r) => r.status), ['failed', 'failed', 'failed', 'failed']);
+});
+
 test('deliveries handed to a worker that stopped meanwhile are given back due, with the attempt undone, for any worker', async () => {
   const { org, worker, received } = await subscribedWorker();
   const [inserted] = await insertTestCards(db, org, [{ holder: org.employee }]);
