@@ -1,11 +1,11 @@
 // The benchmark's receiver (plain JavaScript: worker threads do not go through tsx on Node 20), in its own thread so that it does not share an event loop with the worker it
 // measures. Each subscription gets its own port (its own origin, as distinct receivers would be). Healthy
 // ports answer 200 at once and report (card id, arrival time) to the main thread every 20 ms; "hanging" ports
-// never answer.
+// never answer; "quiet" ports answer 200 at once and report nothing (a third subscriber that is not measured).
 import { createServer } from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
 
-const { healthy, hanging } = workerData;
+const { healthy, hanging, quiet } = workerData;
 const now = () => performance.timeOrigin + performance.now();
 let arrivals = [];
 let count = 0;
@@ -38,6 +38,16 @@ for (let i = 0; i < healthy; i++) {
 }
 const hangingPorts = [];
 for (let i = 0; i < hanging; i++) hangingPorts.push(await listen((req) => req.resume()));
+const quietPorts = [];
+for (let i = 0; i < quiet; i++) {
+  quietPorts.push(await listen((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-length': '0' });
+      res.end();
+    });
+  }));
+}
 
 setInterval(() => {
   if (arrivals.length === 0) return;
@@ -47,6 +57,6 @@ setInterval(() => {
 parentPort.on('message', (m) => {
   if (m.type === 'count') parentPort.postMessage({ type: 'count', count });
 });
-parentPort.postMessage({ type: 'ready', ports, hangingPorts });
+parentPort.postMessage({ type: 'ready', ports, hangingPorts, quietPorts });
 // Keep the thread alive until terminated.
 setInterval(() => {}, 1 << 30);

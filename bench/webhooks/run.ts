@@ -5,8 +5,11 @@
 //      server would (bench/webhooks/producer-child.ts), twice: with the worker of phase 2 as a separate worker
 //      process (LISTEN/NOTIFY wake-ups and claims), then with the worker inside that API server, as `qcards
 //      serve` runs it by default (deliveries handed over by the writes: src/webhooks/handoff.ts). Each time
-//      BENCH_WARMUP_SECONDS (6) at the same rate, not counted, then BENCH_ROUNDS (3) runs of BENCH_RATE_SECONDS (5),
-//   4. each followed by one with one more subscriber that never answers.
+//      BENCH_WARMUP_SECONDS (6) at the same rate, not counted, then BENCH_ROUNDS (4) pairs of runs of BENCH_RATE_SECONDS (5),
+//   4. without and with one more subscriber that never answers.
+// BENCH_CONFIGS=separate or =embedded runs only one of the two configurations of phase 3. BENCH_THIRD=answering
+// makes the third subscriber one that answers at once (a control: what one more subscription costs, hanging or
+// not), =none leaves it out (an A/A check: how far apart the two arms are from noise alone).
 // BENCH_TIMELINE=1 also prints the latency of each 250 ms of every run.
 // Database: QCARDS_BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/qcards_bench_webhooks (created
 // when missing; never the `test` database). Results are printed as Markdown for BENCHMARKS.md.
@@ -36,7 +39,7 @@ const BACKLOG_SUBSCRIPTIONS = 4;
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 5);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 6);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 
 async function ensureDatabase(url: string): Promise<void> {
   const target = new URL(url);
@@ -62,8 +65,8 @@ await sql`TRUNCATE organizations, card_events, webhook_deliveries, webhook_attem
 const db = engine.db;
 const config = { ...loadConfig({}), databaseUrl: DATABASE_URL, webhookAllowLoopback: true, embeddedWorker: false };
 
-const receiver = new Worker(new URL('./receiver.mjs', import.meta.url), { workerData: { healthy: 6, hanging: 1 } });
-const ready = await new Promise<{ ports: number[]; hangingPorts: number[] }>((resolve) => receiver.once('message', resolve));
+const receiver = new Worker(new URL('./receiver.mjs', import.meta.url), { workerData: { healthy: 6, hanging: 1, quiet: 1 } });
+const ready = await new Promise<{ ports: number[]; hangingPorts: number[]; quietPorts: number[] }>((resolve) => receiver.once('message', resolve));
 const arrivals = new Map<string, number[]>();
 let received = 0;
 receiver.on('message', (m: { type: string; arrivals?: Array<[string, number]>; count?: number }) => {
@@ -90,7 +93,12 @@ async function subscribe(ports: number[]): Promise<void> {
   const urls = ports.map((port) => `http://127.0.0.1:${port}/hook`);
   const existing = await db.selectFrom('webhook_subscriptions').select(['id', 'callback_url']).execute();
   const gone = existing.filter((s) => !urls.includes(s.callback_url)).map((s) => s.id);
-  if (gone.length > 0) await db.deleteFrom('webhook_subscriptions').where('id', 'in', gone).execute();
+  if (gone.length > 0) {
+    await db.deleteFrom('webhook_subscriptions').where('id', 'in', gone).execute();
+    // Let the worker finish with the dead receiver before a run without it: its requests on their way time out
+    // (1 s), and so do those started in their place before the worker learnt of the deletion.
+    await sleep(2 * config.webhookTimeoutMs + 500);
+  }
   const missing = urls.filter((url) => !existing.some((s) => s.callback_url === url));
   const at = new Date();
   if (missing.length > 0) {
@@ -192,8 +200,8 @@ function timeline(samples: Array<[number, number]>): string {
 // 3 and 4. Commit-to-delivery latency at RATE events/s, in the two ways qcards runs: with a separate worker
 // process (`qcards worker`: the worker of phase 2, woken by NOTIFY), then with the worker inside the API server
 // (`qcards serve`, the default). Each first runs WARMUP_SECONDS at the same rate, not counted, then ROUNDS pairs
-// of runs of RATE_SECONDS, without and with the dead subscriber, alternating: the p99 of a single 5 s run turns
-// on a handful of hiccups (a vacuum, a GC), so the two are compared over all their runs.
+// of runs of RATE_SECONDS, without and with the dead subscriber: the p99 of a single 5 s run turns on a handful of
+// hiccups (a vacuum, a GC), so the two are compared over all their runs.
 interface RunResult {
   latencies: number[];
   expected: number;
@@ -255,22 +263,32 @@ function summary(label: string, runs: RunResult[], subscriptions: string): numbe
 
 const healthyPorts = ready.ports.slice(BACKLOG_SUBSCRIPTIONS, BACKLOG_SUBSCRIPTIONS + 2);
 const autovacuum = (await sql<{ on: boolean }>`SELECT current_setting('autovacuum') = 'on' AS on`.execute(db)).rows[0]!.on;
-for (const embedded of [false, true]) {
+const configurations = (process.env.BENCH_CONFIGS ?? 'separate,embedded').split(',');
+const third = (process.env.BENCH_THIRD ?? 'dead') as 'dead' | 'answering' | 'none';
+if (!['dead', 'answering', 'none'].includes(third)) throw new Error('BENCH_THIRD: dead, answering or none');
+if (configurations.some((c) => c !== 'separate' && c !== 'embedded')) throw new Error('BENCH_CONFIGS: separate, embedded or both');
+for (const embedded of configurations.map((c) => c === 'embedded')) {
   // The worker of phase 2 is the separate worker process; it does not run beside the embedded one.
   if (embedded) await worker.stop();
   const server = await startApiServer(embedded);
   const how = embedded ? 'worker in the API server' : 'separate worker process';
   const healthy: RunResult[] = [];
-  const withDead: RunResult[] = [];
+  const withThird: RunResult[] = [];
+  // Rounds in ABBA order (without-with, then with-without, ...): in an A/A check (no third subscriber in either
+  // arm) plain alternation put the second arm 21% and 31% above the first, the first run after the warm-up being
+  // the quickest; balanced order gives both arms the same positions.
+  const thirdPorts = third === 'dead' ? ready.hangingPorts : third === 'answering' ? ready.quietPorts : [];
   for (let round = 0; round < ROUNDS; round++) {
-    await subscribe(healthyPorts);
-    healthy.push(await server.run(healthyPorts, round === 0 ? RATE * WARMUP_SECONDS : 0));
-    await subscribe([...healthyPorts, ...ready.hangingPorts]);
-    withDead.push(await server.run(healthyPorts, 0));
+    for (const withOne of round % 2 === 0 ? [false, true] : [true, false]) {
+      await subscribe(withOne ? [...healthyPorts, ...thirdPorts] : healthyPorts);
+      const run = await server.run(healthyPorts, round === 0 && !withOne ? RATE * WARMUP_SECONDS : 0);
+      (withOne ? withThird : healthy).push(run);
+    }
   }
   const p99Healthy = summary(`latency (${how})`, healthy, `${healthyPorts.length} healthy subscriptions`);
-  const p99WithDead = summary(`latency with a dead subscriber (${how})`, withDead, `${healthyPorts.length} healthy subscriptions + ${ready.hangingPorts.length} that never answers`);
-  log(`| healthy subscribers' p99 with a dead one vs without (${how}) | ${(p99WithDead / p99Healthy * 100 - 100).toFixed(0)}% |`);
+  const arm = { dead: 'with a dead subscriber', answering: 'with a third subscriber that answers (BENCH_THIRD)', none: 'second arm, no third subscriber (BENCH_THIRD)' }[third];
+  const p99WithThird = summary(`latency ${arm} (${how})`, withThird, `${healthyPorts.length} healthy subscriptions${third === 'dead' ? ' + 1 that never answers' : third === 'answering' ? ' + 1 that answers, not measured' : ''}`);
+  log(`| healthy subscribers' p99 ${arm} vs without (${how}) | ${(p99WithThird / p99Healthy * 100 - 100).toFixed(0)}% |`);
   await server.stop();
 }
 

@@ -255,19 +255,19 @@ export class WebhookWorker implements LocalWorker {
     while (this.#running) {
       this.#woken = false;
       let claimed = 0;
-      let full = false;
+      let more = false;
       try {
-        if (this.#inFlight < this.#maxInFlight) ({ claimed, full } = await this.#claim());
+        if (this.#inFlight < this.#maxInFlight) ({ claimed, more } = await this.#claim());
       } catch (error) {
         this.#log.error({ err: loggableError(error) }, 'claiming webhook deliveries failed');
       }
       if (!this.#running) break;
-      // A full batch: more may be due. Otherwise the next claim waits for a reason: a NOTIFY, a finished
-      // delivery that makes room (in a full lane, or under the in-flight bound), the poll, or (when this claim
-      // found nothing) the next due time. So under load a retry can be up to one poll late. Claiming again at
-      // once, and asking for the next due time after every claim, tripled the worker's statements at 250
-      // events/s (BENCHMARKS.md).
-      if (full) continue;
+      // A full batch, or a subscription's full share with room left in its lane: more may be due. Otherwise the
+      // next claim waits for a reason: a NOTIFY, a finished delivery that makes room (in a full lane, or under the
+      // in-flight bound), the poll, or (when this claim found nothing) the next due time. So under load a retry
+      // can be up to one poll late. Claiming again at once, and asking for the next due time after every claim,
+      // tripled the worker's statements at 250 events/s (BENCHMARKS.md).
+      if (more) continue;
       await this.#sleep(claimed > 0 || this.#inFlight >= this.#maxInFlight ? this.#pollMs : await this.#untilNextDue());
     }
   }
@@ -302,18 +302,28 @@ export class WebhookWorker implements LocalWorker {
     });
   }
 
-  /** One claim statement; starts the POSTs it returned. `full`: it returned as many rows as it asked for. */
-  async #claim(): Promise<{ claimed: number; full: boolean }> {
+  /**
+   * One claim statement; starts the POSTs it returned. At most a subscription's slots' worth of rows each (32):
+   * a claim of 128 rows of a dead receiver's backlog held the claim loop, and so the healthy subscribers' rows,
+   * for up to 30–60 ms (BENCHMARKS.md, eleventh session). `more`: more may be due now, since the claim returned
+   * as many rows as it asked for, or a subscription's full share and its lane has room for more.
+   */
+  async #claim(): Promise<{ claimed: number; more: boolean }> {
     const room = Math.min(this.#batchSize, this.#maxInFlight - this.#inFlight);
-    if (room <= 0) return { claimed: 0, full: false };
+    if (room <= 0) return { claimed: 0, more: false };
     const skip = this.#fullLanes();
     this.#leftOutLanes = skip.length > 0;
     const rows = await claimDue(this.#engine.db, {
-      now: this.#clock.now(), leaseMs: this.#leaseMs, limit: room, perSubscription: this.#laneCap, skip,
+      now: this.#clock.now(), leaseMs: this.#leaseMs, limit: room, perSubscription: this.#perSubscription, skip,
     });
     this.#counts.claimed += rows.length;
-    for (const row of rows) this.#dispatch(row);
-    return { claimed: rows.length, full: rows.length === room };
+    const share = new Map<string, number>();
+    for (const row of rows) {
+      share.set(row.subscription_id, (share.get(row.subscription_id) ?? 0) + 1);
+      this.#dispatch(row);
+    }
+    const more = rows.length === room || [...share].some(([id, n]) => n === this.#perSubscription && !this.#laneFull(id));
+    return { claimed: rows.length, more };
   }
 
   #dispatch(row: ClaimedDelivery): void {
@@ -324,7 +334,10 @@ export class WebhookWorker implements LocalWorker {
     else lane.queue.push(row);
   }
 
-  /** Rows a subscription may have in this worker (sending or waiting their turn); claims leave it out at this. */
+  /**
+   * Rows a subscription may have in this worker (sending or waiting their turn) before claims and handoffs leave
+   * it out; a claim may take it up to a claim's share (32) past that.
+   */
   get #laneCap(): number {
     return this.#perSubscription * 4;
   }
