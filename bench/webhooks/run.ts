@@ -93,12 +93,7 @@ async function subscribe(ports: number[]): Promise<void> {
   const urls = ports.map((port) => `http://127.0.0.1:${port}/hook`);
   const existing = await db.selectFrom('webhook_subscriptions').select(['id', 'callback_url']).execute();
   const gone = existing.filter((s) => !urls.includes(s.callback_url)).map((s) => s.id);
-  if (gone.length > 0) {
-    await db.deleteFrom('webhook_subscriptions').where('id', 'in', gone).execute();
-    // Let the worker finish with the dead receiver before a run without it: its requests on their way time out
-    // (1 s), and so do those started in their place before the worker learnt of the deletion.
-    await sleep(2 * config.webhookTimeoutMs + 500);
-  }
+  if (gone.length > 0) await db.deleteFrom('webhook_subscriptions').where('id', 'in', gone).execute();
   const missing = urls.filter((url) => !existing.some((s) => s.callback_url === url));
   const at = new Date();
   if (missing.length > 0) {
@@ -266,7 +261,9 @@ const autovacuum = (await sql<{ on: boolean }>`SELECT current_setting('autovacuu
 const configurations = (process.env.BENCH_CONFIGS ?? 'separate,embedded').split(',');
 const third = (process.env.BENCH_THIRD ?? 'dead') as 'dead' | 'answering' | 'none';
 if (!['dead', 'answering', 'none'].includes(third)) throw new Error('BENCH_THIRD: dead, answering or none');
-if (configurations.some((c) => c !== 'separate' && c !== 'embedded')) throw new Error('BENCH_CONFIGS: separate, embedded or both');
+// In this order: the separate worker is phase 2's, stopped before the embedded one starts.
+if (!['separate', 'embedded', 'separate,embedded'].includes(configurations.join(','))) throw new Error('BENCH_CONFIGS: separate, embedded or separate,embedded');
+if (ROUNDS % 2 !== 0) throw new Error('BENCH_ROUNDS: an even number (the rounds go in ABBA order)');
 for (const embedded of configurations.map((c) => c === 'embedded')) {
   // The worker of phase 2 is the separate worker process; it does not run beside the embedded one.
   if (embedded) await worker.stop();
@@ -281,6 +278,9 @@ for (const embedded of configurations.map((c) => c === 'embedded')) {
   for (let round = 0; round < ROUNDS; round++) {
     for (const withOne of round % 2 === 0 ? [false, true] : [true, false]) {
       await subscribe(withOne ? [...healthyPorts, ...thirdPorts] : healthyPorts);
+      // Before every run alike: after the dead subscriber's deletion, its requests on their way time out, and so
+      // do those started in their place before the worker learnt of it.
+      await sleep(2 * config.webhookTimeoutMs + 500);
       const run = await server.run(healthyPorts, round === 0 && !withOne ? RATE * WARMUP_SECONDS : 0);
       (withOne ? withThird : healthy).push(run);
     }

@@ -113,7 +113,8 @@ export interface AttemptResult {
  * keeps its state; the attempt is still logged.
  *
  * Returns the subscriptions that take no more deliveries: deleted (the delivery row went with them, so there is
- * nothing to record) or disabled by a 410 of this batch. The worker drops what it holds queued for them.
+ * nothing to record) or whose receiver answered 410 in this batch (whichever worker's record disabled it). The
+ * worker drops what it holds queued for them.
  */
 export async function recordAttempts(db: Db, now: Date, results: AttemptResult[]): Promise<string[]> {
   if (results.length === 0) return [];
@@ -166,9 +167,9 @@ export async function recordAttempts(db: Db, now: Date, results: AttemptResult[]
       WHERE d.subscription_id = disabled.id AND d.status = 'pending'
         AND d.id <> ALL (${column((r) => r.id)}::uuid[])
     )
-    SELECT id FROM disabled
-    UNION
-    SELECT r.subscription_id FROM r WHERE NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.id = r.id)
+    SELECT r.subscription_id AS id FROM r
+    WHERE r.outcome = 'gone' OR NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.id = r.id)
+    GROUP BY r.subscription_id
   `);
   return result.rows.map((row) => row.id);
 }

@@ -178,6 +178,11 @@ export class WebhookWorker implements LocalWorker {
     return { ...this.#counts };
   }
 
+  /** Deliveries taken and not done with yet: being sent, waiting their turn, or their result being recorded. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
   /**
    * For writes of this process about to queue deliveries: take them, leased as a claim would, unless stopped
    * or full; a subscription whose lane is full is left to claims, as claims leave it out.
@@ -304,8 +309,8 @@ export class WebhookWorker implements LocalWorker {
 
   /**
    * One claim statement; starts the POSTs it returned. At most a subscription's slots' worth of rows each (32):
-   * a claim of 128 rows of a dead receiver's backlog held the claim loop, and so the healthy subscribers' rows,
-   * for up to 30–60 ms (BENCHMARKS.md, eleventh session). `more`: more may be due now, since the claim returned
+   * claims of 128 rows of a dead receiver's backlog took up to 64 ms, with the healthy subscribers' rows waiting
+   * behind them (BENCHMARKS.md, eleventh session). `more`: more may be due now, since the claim returned
    * as many rows as it asked for, or a subscription's full share and its lane has room for more.
    */
   async #claim(): Promise<{ claimed: number; more: boolean }> {
@@ -336,7 +341,7 @@ export class WebhookWorker implements LocalWorker {
 
   /**
    * Rows a subscription may have in this worker (sending or waiting their turn) before claims and handoffs leave
-   * it out; a claim may take it up to a claim's share (32) past that.
+   * it out; a claim (up to its share, 32) or a write's handoff that finds it below this may take it past.
    */
   get #laneCap(): number {
     return this.#perSubscription * 4;
@@ -365,8 +370,9 @@ export class WebhookWorker implements LocalWorker {
       this.#next(row.subscription_id, lane);
       // Claims left this subscription out while its lane was full; now it has room, its due rows may be taken.
       // Other lanes' deliveries finishing free nothing a claim could use (a dead receiver's full lane must not
-      // turn every healthy delivery into a claim).
-      if (wasAtCap) this.wake();
+      // turn every healthy delivery into a claim), and neither does one that leaves its lane still full (a claim
+      // can take a lane past its cap).
+      if (wasAtCap && !this.#atCap(lane)) this.wake();
     });
   }
 
@@ -425,16 +431,18 @@ export class WebhookWorker implements LocalWorker {
   }
 
   /**
-   * Drops the deliveries waiting their turn in the lanes of subscriptions that take no more (deleted, or disabled
-   * by a 410): their rows are gone or already marked failed. Without this, a deleted subscription's receiver kept
-   * getting POSTs for as long as its lane took to drain: up to 128 rows, a second per 32 of them when it hangs.
+   * Drops the deliveries waiting their turn in the lanes of subscriptions that take no more (deleted, or whose
+   * receiver answered 410): their rows are gone or marked failed, but for one queued while the 410 was being
+   * recorded (or after a PUT enabled the subscription again), which stays pending and goes out once its lease
+   * runs out. Without this, a deleted subscription's receiver kept getting POSTs for as long as its lane took to
+   * drain: up to 128 rows, a second per 32 of them when it hangs.
    */
   #dropQueued(subscriptionIds: string[]): void {
     for (const id of subscriptionIds) {
       const lane = this.#lanes.get(id);
       if (!lane) continue;
+      // Not the lane itself: the result that told us is still counted in `active` until its batch is done.
       const dropped = lane.queue.splice(0).length;
-      if (lane.active === 0) this.#lanes.delete(id);
       for (let i = 0; i < dropped; i++) this.#finished();
     }
   }

@@ -3,9 +3,11 @@ import { after, test } from 'node:test';
 import { sql } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import { findCard, saveCardsIfUnchanged } from '../../src/db/queries/cards.ts';
-import { cardEventsCtes, handedDeliveries } from '../../src/services/card-events.ts';
-import { outboxNeedsOwnVacuum } from '../../src/webhooks/delivery-store.ts';
+import { inTransaction } from '../../src/db/transaction.ts';
+import { cardEventsCtes, handedDeliveries, recordCardEvent } from '../../src/services/card-events.ts';
+import { outboxNeedsOwnVacuum, recordAttempts } from '../../src/webhooks/delivery-store.ts';
 import type { HandoffTerms } from '../../src/webhooks/handoff.ts';
+import { wakeWorkers } from '../../src/webhooks/wake.ts';
 import { WebhookWorker } from '../../src/webhooks/worker.ts';
 import { startTestApp } from '../helpers/app.ts';
 import { eventually } from '../helpers/eventually.ts';
@@ -136,18 +138,49 @@ async function laneWithThreeWaiting() {
 }
 
 test('a deleted subscription gets no more of the deliveries its lane held: only the one sent meanwhile', async () => {
-  const { org, rx } = await laneWithThreeWaiting();
+  const { org, rx, worker } = await laneWithThreeWaiting();
+  assert.equal(worker.inFlight, 4);
   const [subscription] = await db.selectFrom('webhook_subscriptions').select('id').where('organization_id', '=', org.id).execute();
   assert.equal((await app.inject({ method: 'DELETE', url: `/v2/webhook_subscriptions/${subscription!.id}`, headers: { authorization: org.owner.auth } })).statusCode, 204);
   // The first answer frees the slot for the next in line before its result is recorded; recording it finds the
-  // delivery gone with its subscription, and the two still waiting are dropped.
+  // delivery gone with its subscription, and the two still waiting are dropped: one left, the one sent meanwhile.
   rx.release();
-  await eventually(() => rx.received.length === 2, 'the next in line sent', 5000);
-  await new Promise((r) => setTimeout(r, 500));
+  await eventually(() => worker.inFlight === 1, 'the two waiting dropped', 5000);
+  assert.equal(rx.received.length, 2);
   rx.respond(() => ({ status: 200 }));
   rx.release();
-  await new Promise((r) => setTimeout(r, 500));
+  await eventually(() => worker.inFlight === 0, 'the last one recorded', 5000);
   assert.equal(rx.received.length, 2);
+});
+
+test('a claim takes a subscription its share of rows and, while its lane has room, claims again at once', async () => {
+  // Two slots, so a claim takes 2 rows of the subscription and its lane holds 8; a one-minute poll: only the
+  // single wake-up of the commit, and claiming again at once, can send the ten within the bounded wait.
+  const { org, received } = await subscribedWorker({ perSubscription: 2, pollMs: 60_000 });
+  const cards = await insertTestCards(db, org, Array.from({ length: 10 }, () => ({ holder: org.employee })));
+  await inTransaction(db, async (trx) => {
+    for (const card of cards) await recordCardEvent(trx, { card, event: 'locked', actorMembershipId: null, at: clock.now() });
+  });
+  wakeWorkers(db);
+  assert.equal((await received(10)).length, 10);
+});
+
+test('recording a result names the subscriptions that take no more: deleted, or answering 410 (even if already disabled)', async () => {
+  const org = await createOrgFixture(db);
+  const rx = await startReceiver();
+  const res = await app.inject({ method: 'POST', url: '/v2/webhook_subscriptions', headers: { authorization: org.owner.auth }, payload: { callback_url: rx.url, types: ['v1/cards'] } });
+  const subscriptionId = res.json().id as string;
+  const [card] = await insertTestCards(db, org, [{ holder: org.employee }]);
+  await emitCardEvent(db, card!, 'locked', clock.now());
+  const [delivery] = await deliveriesOf(org.id, 'locked');
+  // Another worker's 410 got there first: the row is failed and the subscription disabled.
+  await db.updateTable('webhook_deliveries').set({ status: 'failed' }).where('id', '=', delivery!.id).execute();
+  await db.updateTable('webhook_subscriptions').set({ status: 'disabled' }).where('id', '=', subscriptionId).execute();
+  const result = (outcome: 'delivered' | 'gone', id = delivery!.id) => ({ id, subscriptionId, outcome, attemptedAt: clock.now(),
+    statusCode: outcome === 'gone' ? 410 : 200, latencyMs: 1, error: null, excerpt: null, retryAfter: null });
+  assert.deepEqual(await recordAttempts(db, clock.now(), [result('gone')]), [subscriptionId]);
+  assert.deepEqual(await recordAttempts(db, clock.now(), [result('delivered')]), []);
+  assert.deepEqual(await recordAttempts(db, clock.now(), [result('delivered', randomUUID())]), [subscriptionId], 'its delivery is gone');
 });
 
 test('a 410 drops the deliveries its lane held: they were marked failed with the subscription disabled', async () => {
