@@ -441,7 +441,7 @@ export class WebhookWorker implements LocalWorker {
     for (const id of subscriptionIds) {
       const lane = this.#lanes.get(id);
       if (!lane) continue;
-      // Not the lane itself: the result that told us is still counted in `active` until its batch is done.
+      // The lane itself stays: rows wait only while every slot is busy, and those requests finish through it.
       const dropped = lane.queue.splice(0).length;
       for (let i = 0; i < dropped; i++) this.#finished();
     }
