@@ -184,15 +184,17 @@ test('recording a result names the subscriptions that take no more: deleted, or 
 });
 
 test('a 410 drops the deliveries its lane held: they were marked failed with the subscription disabled', async () => {
-  const { org, rx } = await laneWithThreeWaiting();
+  const { org, rx, worker } = await laneWithThreeWaiting();
   rx.respond(() => ({ status: 410, hang: true }));
   rx.release(410);
-  await eventually(async () => (await db.selectFrom('webhook_subscriptions').select('status').where('organization_id', '=', org.id).executeTakeFirst())?.status === 'disabled', 'disabled', 5000);
-  await eventually(() => rx.received.length === 2, 'the next in line sent', 5000);
+  await eventually(() => worker.inFlight === 1, 'the two waiting dropped', 5000);
+  assert.equal(rx.received.length, 2);
   rx.respond(() => ({ status: 410 }));
   rx.release(410);
-  await new Promise((r) => setTimeout(r, 500));
+  await eventually(() => worker.inFlight === 0, 'the last one recorded', 5000);
   assert.equal(rx.received.length, 2);
+  const subscription = await db.selectFrom('webhook_subscriptions').select('status').where('organization_id', '=', org.id).executeTakeFirst();
+  assert.equal(subscription?.status, 'disabled');
   const rows = await db.selectFrom('webhook_deliveries').select('status').where('organization_id', '=', org.id).execute();
   assert.deepEqual(rows.map((r) => r.status), ['failed', 'failed', 'failed', 'failed']);
 });
