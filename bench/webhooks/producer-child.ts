@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadConfig } from '../../src/config.ts';
 import { openEngine } from '../../src/db/engine.ts';
 import type { CardWrite } from '../../src/db/queries/cards.ts';
@@ -40,13 +41,28 @@ interface Run {
   count: number;
 }
 
-async function run({ rate, warm, count }: Run): Promise<{ committed: Array<[string, number]>; achieved: number; counts?: WorkerCounts }> {
+/** What this process spent on a run: CPU seconds, and its event loop's delays (ms) while the run went on. */
+export interface ProcessLoad {
+  cpuSeconds: number;
+  loopDelayP99: number;
+  loopDelayMax: number;
+}
+
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
+
+async function run({ rate, warm, count }: Run): Promise<{ committed: Array<[string, number]>; achieved: number; counts?: WorkerCounts; load: ProcessLoad }> {
   if (cards.length < warm + count) throw new Error(`only ${cards.length} cards, ${warm + count} needed`);
   const committed: Array<[string, number]> = [];
   const start = now() + 50;
   const measuredFrom = start + (warm * 1000) / rate;
+  let cpuFrom: NodeJS.CpuUsage | undefined;
   const inflight = new Set<Promise<void>>();
   for (let i = 0; i < warm + count; i++) {
+    if (i === warm) {
+      cpuFrom = process.cpuUsage();
+      loopDelay.reset();
+    }
     const wait = start + (i * 1000) / rate - now();
     if (wait > 1) await sleep(wait);
     const at = new Date();
@@ -63,7 +79,12 @@ async function run({ rate, warm, count }: Run): Promise<{ committed: Array<[stri
     if (inflight.size > 64) await Promise.race(inflight);
   }
   await Promise.all(inflight);
-  return { committed, achieved: count / ((now() - measuredFrom) / 1000), counts: worker?.counts };
+  const achieved = count / ((now() - measuredFrom) / 1000);
+  // Until the deliveries of the last changes are out (the parent waits for their arrivals the same way).
+  await sleep(100);
+  const cpu = process.cpuUsage(cpuFrom);
+  const load = { cpuSeconds: (cpu.user + cpu.system) / 1e6, loopDelayP99: loopDelay.percentile(99) / 1e6, loopDelayMax: loopDelay.max / 1e6 };
+  return { committed, achieved, counts: worker?.counts, load };
 }
 
 process.on('message', async (message: Run | 'stop') => {

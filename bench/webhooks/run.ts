@@ -32,6 +32,8 @@ import { generateSecret } from '../../src/services/webhook-subscriptions.ts';
 import { deliveryHeaders } from '../../src/webhooks/sign.ts';
 import { WebhookWorker, type WorkerCounts } from '../../src/webhooks/worker.ts';
 import { createOrgFixture, insertTestCards, type OrgFixture } from '../../test/helpers/fixtures.ts';
+import { cpuSnapshot } from './cpu.ts';
+import type { ProcessLoad } from './producer-child.ts';
 
 const DATABASE_URL = process.env.QCARDS_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/qcards_bench_webhooks';
 const BACKLOG_EVENTS = Number(process.env.BENCH_BACKLOG_EVENTS ?? 5000);
@@ -202,6 +204,10 @@ interface RunResult {
   expected: number;
   achieved: number;
   counts?: WorkerCounts;
+  /** Busy core-seconds of the machine and of PostgreSQL, and the run's wall seconds (from the first change sent to the last delivery). */
+  cpu?: { machine: number; postgres: number; seconds: number };
+  /** The API server process's own CPU and event-loop delays during the run. */
+  load: ProcessLoad;
 }
 
 interface ApiServer {
@@ -212,7 +218,7 @@ interface ApiServer {
 async function startApiServer(embedded: boolean): Promise<ApiServer> {
   const child = fork(fileURLToPath(new URL('./producer-child.ts', import.meta.url)),
     [DATABASE_URL, org.id, String(RATE * (RATE_SECONDS + WARMUP_SECONDS)), embedded ? '1' : '0'], {
-      execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv: ['--import', 'tsx', ...(process.env.BENCH_TRACE_GC ? ['--trace-gc'] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`the API server exited (${code}) unasked`))));
   const next = <T>() => Promise.race([new Promise<T>((resolve) => child.once('message', resolve as never)), exited]);
@@ -224,18 +230,24 @@ async function startApiServer(embedded: boolean): Promise<ApiServer> {
       if (!autovacuum) await sql`VACUUM cards, card_events, webhook_deliveries, webhook_attempts`.execute(db);
       arrivals.clear();
       const n = RATE * RATE_SECONDS;
-      const report = next<{ committed: Array<[string, number]>; achieved: number; counts?: WorkerCounts }>();
+      const report = next<{ committed: Array<[string, number]>; achieved: number; counts?: WorkerCounts; load: ProcessLoad }>();
+      const cpuBefore = warm === 0 ? cpuSnapshot() : undefined;
+      const startedAt = now();
       child.send({ rate: RATE, warm, count: n });
-      const { committed: commits, achieved, counts } = await report;
+      const { committed: commits, achieved, counts, load } = await report;
       const committed = new Map(commits);
       const deadline = Date.now() + 30_000;
       const expected = n * ports.length;
       const count = () => [...committed.keys()].reduce((s, card) => s + (arrivals.get(card)?.length ?? 0), 0);
       while (count() < expected && Date.now() < deadline) await sleep(20);
+      const cpuAfter = cpuBefore && cpuSnapshot();
+      const cpu = cpuBefore && cpuAfter
+        ? { machine: cpuAfter.machine - cpuBefore.machine, postgres: cpuAfter.postgres - cpuBefore.postgres, seconds: (now() - startedAt) / 1000 }
+        : undefined;
       const samples: Array<[number, number]> = [];
       for (const [card, at] of committed) for (const arrived of arrivals.get(card) ?? []) samples.push([at, arrived - at]);
       if (process.env.BENCH_TIMELINE) console.log(timeline(samples));
-      return { latencies: samples.map(([, latency]) => latency), expected, achieved, counts };
+      return { latencies: samples.map(([, latency]) => latency), expected, achieved, counts, cpu, load };
     },
     async stop() {
       const gone = new Promise((resolve) => child.once('exit', resolve));
@@ -252,7 +264,13 @@ function summary(label: string, runs: RunResult[], subscriptions: string): numbe
   const each = runs.map((r) => percentile(r.latencies.sort((a, b) => a - b), 99).toFixed(0)).join(', ');
   const counts = runs.at(-1)!.counts;
   const p99 = percentile(all, 99);
-  log(`| ${label}: ${runs.length} × ${RATE * RATE_SECONDS} events at ${offered} events/s offered, ${subscriptions} | p50 ${percentile(all, 50).toFixed(1)} ms, p90 ${percentile(all, 90).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (each run's: ${each}), max ${all.at(-1)!.toFixed(1)} ms (${all.length}/${expected} delivered${counts ? `; since it started, its worker was handed ${counts.handedOver} deliveries and claimed ${counts.claimed}` : ''}) |`);
+  const timed = runs.filter((r) => r.cpu);
+  const busy = (pick: (c: NonNullable<RunResult['cpu']>) => number) =>
+    (timed.reduce((s, r) => s + pick(r.cpu!), 0) / timed.reduce((s, r) => s + r.cpu!.seconds, 0)).toFixed(2);
+  const cpu = timed.length > 0 ? `; cores busy ${busy((c) => c.machine)} (PostgreSQL ${busy((c) => c.postgres)}) over ${timed.length} runs` : '';
+  const mean = (pick: (l: ProcessLoad) => number) => runs.reduce((s, r) => s + pick(r.load), 0) / runs.length;
+  const load = `; API server process per run: ${mean((l) => l.cpuSeconds).toFixed(2)} CPU s, event-loop delay p99 ${mean((l) => l.loopDelayP99).toFixed(1)} ms, max ${mean((l) => l.loopDelayMax).toFixed(1)} ms (means)`;
+  log(`| ${label}: ${runs.length} × ${RATE * RATE_SECONDS} events at ${offered} events/s offered, ${subscriptions} | p50 ${percentile(all, 50).toFixed(1)} ms, p90 ${percentile(all, 90).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (each run's: ${each}), max ${all.at(-1)!.toFixed(1)} ms (${all.length}/${expected} delivered${counts ? `; since it started, its worker was handed ${counts.handedOver} deliveries and claimed ${counts.claimed}` : ''}${cpu}${load}) |`);
   return p99;
 }
 

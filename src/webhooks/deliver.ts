@@ -15,6 +15,11 @@ const storable = (text: string): string => text.replaceAll('\u0000', '\uFFFD');
 /** Bytes of a receiver's answer read at most; the rest is discarded with the connection. */
 const MAX_READ_BYTES = 64 * 1024;
 
+/** An attempt's result, and whether the receiver let it time out (connecting, or waiting for its answer). */
+export interface Attempt extends AttemptResult {
+  timedOut: boolean;
+}
+
 /**
  * POSTs one delivery, outside any transaction, and says what happened. Signed at send time (Qonto receivers
  * refuse timestamps older than 5 minutes, so a retry hours later carries a fresh one). A 2xx within the
@@ -26,7 +31,7 @@ export async function deliverOnce(
   clock: Clock,
   delivery: ClaimedDelivery,
   timeoutMs: number,
-): Promise<AttemptResult> {
+): Promise<Attempt> {
   const attemptedAt = clock.now();
   const timestamp = Math.floor(attemptedAt.getTime() / 1000);
   const started = performance.now();
@@ -50,10 +55,11 @@ export async function deliverOnce(
     const status = response.statusCode;
     const outcome = status >= 200 && status < 300 ? 'delivered' : status === 410 ? 'gone' : 'retry';
     const retryAfter = outcome === 'retry' ? parseRetryAfter(response.headers['retry-after'], attemptedAt) ?? null : null;
-    return { ...base, outcome, statusCode: status, latencyMs, error: outcome === 'retry' ? `HTTP ${status}` : null, excerpt, retryAfter };
+    return { ...base, outcome, statusCode: status, latencyMs, error: outcome === 'retry' ? `HTTP ${status}` : null, excerpt, retryAfter, timedOut: false };
   } catch (error) {
     const latencyMs = Math.round(performance.now() - started);
-    return { ...base, outcome: 'retry', statusCode: null, latencyMs, error: describe(error, timeoutMs), excerpt: null, retryAfter: null };
+    const timedOut = isTimeout(error);
+    return { ...base, outcome: 'retry', statusCode: null, latencyMs, error: describe(error, timedOut, timeoutMs), excerpt: null, retryAfter: null, timedOut };
   } finally {
     clearTimeout(timer);
   }
@@ -80,11 +86,17 @@ async function readExcerpt(body: AsyncIterable<Buffer> & { destroy(): void }): P
   return storable(Buffer.concat(chunks).toString('utf8').slice(0, EXCERPT_CHARS));
 }
 
-function describe(error: unknown, timeoutMs: number): string {
-  const e = error as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e.name === 'TimeoutError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT') {
-    return `timeout: no complete answer within ${timeoutMs} ms`;
-  }
+type RequestError = { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
+
+function isTimeout(error: unknown): boolean {
+  const e = error as RequestError;
+  return e.name === 'TimeoutError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT'
+    || e.code === 'UND_ERR_CONNECT_TIMEOUT' || e.cause?.code === 'UND_ERR_CONNECT_TIMEOUT';
+}
+
+function describe(error: unknown, timedOut: boolean, timeoutMs: number): string {
+  const e = error as RequestError;
+  if (timedOut) return `timeout: no complete answer within ${timeoutMs} ms`;
   if (e.code === 'QCARDS_BLOCKED_ADDRESS' || e.cause?.code === 'QCARDS_BLOCKED_ADDRESS') {
     return `blocked address: ${e.message ?? e.cause?.message}`;
   }

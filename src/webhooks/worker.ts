@@ -4,9 +4,9 @@ import type { Engine } from '../db/engine.ts';
 import type { Clock } from '../domain/clock.ts';
 import { listen } from '../db/listen.ts';
 import { loggableError } from '../db/loggable-error.ts';
-import { deliverOnce } from './deliver.ts';
+import { deliverOnce, type Attempt } from './deliver.ts';
 import {
-  claimDue, nextDueAt, outboxNeedsOwnVacuum, outboxRows, recordAttempts, releaseHandedOver, removeExpired, vacuumOutbox,
+  claimDue, nextDueAt, outboxNeedsOwnVacuum, outboxRows, recordAttempts, releaseLeased, removeExpired, vacuumOutbox,
   type AttemptResult, type ClaimedDelivery, type QueuedDelivery,
 } from './delivery-store.ts';
 import { registerLocalWorker, type HandoffTerms, type LocalWorker } from './handoff.ts';
@@ -50,6 +50,14 @@ export interface WorkerOptions {
 interface SubscriptionLane {
   active: number;
   queue: ClaimedDelivery[];
+  /**
+   * Concurrent POSTs the subscription may have now: all its slots while its receiver answers; halved by each
+   * attempt it lets time out, down to one; one more for each answer. A dead receiver then costs one request
+   * per timeout instead of 32 timing out together, whose burst (32 aborted requests and 32 new connections at
+   * once) held up the healthy subscribers' deliveries behind it. A lane with fewer slots than the bound stays
+   * (idle) until its receiver answers, so that the next delivery does not find 32 slots again.
+   */
+  slots: number;
 }
 
 const silent: WorkerLogger = { info() {}, warn() {}, error() {} };
@@ -142,7 +150,10 @@ export class WebhookWorker implements LocalWorker {
     this.#stopListening = stopListening;
     this.#unregister = registerLocalWorker(this.#engine.db, this);
     this.#loop = this.#run();
-    const retention = () => void this.removeExpired().catch((error) => this.#log.error({ err: loggableError(error) }, 'webhook retention failed'));
+    const retention = () => {
+      this.#forgetIdleLanes();
+      void this.removeExpired().catch((error) => this.#log.error({ err: loggableError(error) }, 'webhook retention failed'));
+    };
     this.#retentionTimer = setInterval(retention, this.#retentionEveryMs);
     this.#retentionTimer.unref();
     retention();
@@ -189,14 +200,14 @@ export class WebhookWorker implements LocalWorker {
    */
   handoffTerms(): HandoffTerms | undefined {
     if (!this.#running || this.#inFlight >= this.#maxInFlight) return undefined;
-    return { leaseUntil: new Date(this.#clock.now().getTime() + this.#leaseMs), skip: this.#fullLanes() };
+    return { leaseUntil: new Date(this.#clock.now().getTime() + this.#leaseMs), skip: this.#handoffSkips() };
   }
 
   /** Deliveries queued under `handoffTerms`, their write committed: sent as if claimed. */
   accept(deliveries: QueuedDelivery[], terms: HandoffTerms, queuedDue: number): void {
     if (deliveries.length > 0 && !this.#running) {
       // Stopped while the write was on its way: give them back rather than leave them to wait out the lease.
-      this.#giveBack({ ids: deliveries.map((d) => d.id) }, terms);
+      this.#giveBack({ ids: deliveries.map((d) => d.id) }, terms.leaseUntil);
       return;
     }
     this.#counts.handedOver += deliveries.length;
@@ -207,13 +218,16 @@ export class WebhookWorker implements LocalWorker {
   }
 
   abandon(eventIds: string[], terms: HandoffTerms): void {
-    this.#giveBack({ eventIds }, terms);
+    this.#giveBack({ eventIds }, terms.leaseUntil);
   }
 
-  #giveBack(which: { ids: string[] } | { eventIds: string[] }, terms: HandoffTerms): void {
-    const release = releaseHandedOver(this.#engine.db, which, terms.leaseUntil)
-      .then(() => wakeWorkers(this.#engine.db))
-      .catch((error) => this.#log.warn({ err: loggableError(error) }, 'giving back handed-over webhook deliveries failed; they are sent once their lease runs out'))
+  /** Gives back leased rows; `wake`: tell the workers (this one included) that they are due. */
+  #giveBack(which: { ids: string[] } | { eventIds: string[] }, leaseUntil: Date, wake = true): void {
+    const release = releaseLeased(this.#engine.db, which, leaseUntil)
+      .then(() => {
+        if (wake) wakeWorkers(this.#engine.db);
+      })
+      .catch((error) => this.#log.warn({ err: loggableError(error) }, 'giving back leased webhook deliveries failed; they are sent once their lease runs out'))
       .finally(() => this.#releases.delete(release));
     this.#releases.add(release);
   }
@@ -319,7 +333,7 @@ export class WebhookWorker implements LocalWorker {
     const skip = this.#fullLanes();
     this.#leftOutLanes = skip.length > 0;
     const rows = await claimDue(this.#engine.db, {
-      now: this.#clock.now(), leaseMs: this.#leaseMs, limit: room, perSubscription: this.#perSubscription, skip,
+      now: this.#clock.now(), leaseMs: this.#leaseMs, limit: room, perSubscription: this.#perSubscription, skip, shares: this.#shares(),
     });
     this.#counts.claimed += rows.length;
     const share = new Map<string, number>();
@@ -334,21 +348,43 @@ export class WebhookWorker implements LocalWorker {
   #dispatch(row: ClaimedDelivery): void {
     this.#inFlight++;
     let lane = this.#lanes.get(row.subscription_id);
-    if (!lane) this.#lanes.set(row.subscription_id, (lane = { active: 0, queue: [] }));
-    if (lane.active < this.#perSubscription) this.#send(row, lane);
+    if (!lane) this.#lanes.set(row.subscription_id, (lane = { active: 0, queue: [], slots: this.#perSubscription }));
+    if (lane.active < lane.slots) this.#send(row, lane);
     else lane.queue.push(row);
   }
 
   /**
    * Rows a subscription may have in this worker (sending or waiting their turn) before claims and handoffs leave
-   * it out; a claim (up to its share, 32) or a write's handoff that finds it below this may take it past.
+   * it out: four rounds of its slots. A claim takes it up to this; a write's handoff that finds it below may
+   * take it past (by what one statement carries).
    */
-  get #laneCap(): number {
-    return this.#perSubscription * 4;
+  #laneCap(lane: SubscriptionLane): number {
+    return lane.slots * 4;
   }
 
   #fullLanes(): string[] {
     return [...this.#lanes.keys()].filter((id) => this.#laneFull(id));
+  }
+
+  /** The subscriptions whose lanes have room for fewer rows than a claim's share, with that room. */
+  #shares(): { subscriptionIds: string[]; rows: number[] } {
+    const shares = { subscriptionIds: [] as string[], rows: [] as number[] };
+    for (const [id, lane] of this.#lanes) {
+      const room = this.#laneCap(lane) - lane.active - lane.queue.length;
+      if (room > 0 && room < this.#perSubscription) {
+        shares.subscriptionIds.push(id);
+        shares.rows.push(room);
+      }
+    }
+    return shares;
+  }
+
+  /**
+   * Lanes that writes do not hand deliveries to: full ones, and those of receivers that time out, whose rows
+   * wait in the outbox for claims rather than in this process (a write's handoff can carry 64 of them).
+   */
+  #handoffSkips(): string[] {
+    return [...this.#lanes].filter(([id, lane]) => lane.slots < this.#perSubscription || this.#laneFull(id)).map(([id]) => id);
   }
 
   #laneFull(subscriptionId: string): boolean {
@@ -357,7 +393,7 @@ export class WebhookWorker implements LocalWorker {
   }
 
   #atCap(lane: SubscriptionLane): boolean {
-    return lane.active + lane.queue.length >= this.#laneCap;
+    return lane.active + lane.queue.length >= this.#laneCap(lane);
   }
 
   #send(row: ClaimedDelivery, lane: SubscriptionLane): void {
@@ -367,6 +403,7 @@ export class WebhookWorker implements LocalWorker {
       void this.#flush();
       const wasAtCap = this.#atCap(lane);
       lane.active--;
+      this.#adjustSlots(lane, result);
       this.#next(row.subscription_id, lane);
       // Claims left this subscription out while its lane was full; now it has room, its due rows may be taken.
       // Other lanes' deliveries finishing free nothing a claim could use (a dead receiver's full lane must not
@@ -376,8 +413,40 @@ export class WebhookWorker implements LocalWorker {
     });
   }
 
+  /**
+   * See SubscriptionLane.slots. A receiver that answers, whatever its status, is there. Rows waiting in a lane
+   * beyond its new cap go back to the outbox, due, rather than wait their turn one timeout at a time here
+   * (where they would outlive their lease); no wake-up, since the claims that would take them are the ones
+   * this lane's cap holds back.
+   */
+  #adjustSlots(lane: SubscriptionLane, result: Attempt): void {
+    if (result.statusCode !== null) lane.slots = Math.min(this.#perSubscription, lane.slots + 1);
+    if (!result.timedOut) return;
+    lane.slots = Math.max(1, Math.floor(lane.slots / 2));
+    const excess = Math.min(lane.queue.length, lane.active + lane.queue.length - this.#laneCap(lane));
+    if (excess <= 0) return;
+    const trimmed = lane.queue.splice(lane.queue.length - excess);
+    // One statement per lease: rows from different claims (or writes) carry different ones.
+    const byLease = new Map<number, string[]>();
+    for (const row of trimmed) {
+      const lease = row.leaseUntil.getTime();
+      byLease.set(lease, [...(byLease.get(lease) ?? []), row.id]);
+    }
+    for (const [lease, ids] of byLease) this.#giveBack({ ids }, new Date(lease), false);
+    for (let i = 0; i < trimmed.length; i++) this.#finished();
+  }
+
+  /**
+   * Forgets idle lanes (kept for their reduced slots): a subscription deleted while its receiver timed out would
+   * otherwise stay here for good. A dead receiver costs one more round of timeouts per retention interval.
+   */
+  #forgetIdleLanes(): void {
+    for (const [id, lane] of this.#lanes) if (lane.active === 0 && lane.queue.length === 0) this.#lanes.delete(id);
+  }
+
+  /** Starts the lane's waiting rows its free slots allow; forgets the lane once it is idle with all its slots. */
   #next(subscriptionId: string, lane: SubscriptionLane): void {
-    for (;;) {
+    while (lane.active < lane.slots) {
       const row = lane.queue.shift();
       if (!row) break;
       // A row that waited behind a slow receiver until its lease nearly ran out is left for a fresh claim
@@ -387,9 +456,8 @@ export class WebhookWorker implements LocalWorker {
         continue;
       }
       this.#send(row, lane);
-      return;
     }
-    if (lane.active === 0) this.#lanes.delete(subscriptionId);
+    if (lane.active === 0 && lane.queue.length === 0 && lane.slots === this.#perSubscription) this.#lanes.delete(subscriptionId);
   }
 
   #flush(): Promise<void> {
@@ -441,8 +509,9 @@ export class WebhookWorker implements LocalWorker {
     for (const id of subscriptionIds) {
       const lane = this.#lanes.get(id);
       if (!lane) continue;
-      // The lane itself stays: rows wait only while every slot is busy, and those requests finish through it.
+      // The lane stays while requests are out (rows wait only while every slot is busy): they finish through it.
       const dropped = lane.queue.splice(0).length;
+      if (lane.active === 0) this.#lanes.delete(id);
       for (let i = 0; i < dropped; i++) this.#finished();
     }
   }
