@@ -206,8 +206,16 @@ interface RunResult {
   counts?: WorkerCounts;
   /** Busy core-seconds of the machine and of PostgreSQL, and the run's wall seconds (from the first change sent to the last delivery). */
   cpu?: { machine: number; postgres: number; seconds: number };
+  /** WAL bytes PostgreSQL wrote during the run (the whole server's: nothing else writes meanwhile); not for a run with a warm-up. */
+  walBytes?: number;
   /** The API server process's own CPU and event-loop delays during the run. */
   load: ProcessLoad;
+}
+
+/** PostgreSQL's current WAL position, in bytes. */
+async function walPosition(): Promise<number> {
+  const result = await sql<{ at: string }>`SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::text AS at`.execute(db);
+  return Number(result.rows[0]!.at);
 }
 
 interface ApiServer {
@@ -232,6 +240,7 @@ async function startApiServer(embedded: boolean): Promise<ApiServer> {
       const n = RATE * RATE_SECONDS;
       const report = next<{ committed: Array<[string, number]>; achieved: number; counts?: WorkerCounts; load: ProcessLoad }>();
       const cpuBefore = warm === 0 ? cpuSnapshot() : undefined;
+      const walBefore = await walPosition();
       const startedAt = now();
       child.send({ rate: RATE, warm, count: n });
       const { committed: commits, achieved, counts, load } = await report;
@@ -241,13 +250,14 @@ async function startApiServer(embedded: boolean): Promise<ApiServer> {
       const count = () => [...committed.keys()].reduce((s, card) => s + (arrivals.get(card)?.length ?? 0), 0);
       while (count() < expected && Date.now() < deadline) await sleep(20);
       const cpuAfter = cpuBefore && cpuSnapshot();
+      const walBytes = warm === 0 ? await walPosition() - walBefore : undefined;
       const cpu = cpuBefore && cpuAfter
         ? { machine: cpuAfter.machine - cpuBefore.machine, postgres: cpuAfter.postgres - cpuBefore.postgres, seconds: (now() - startedAt) / 1000 }
         : undefined;
       const samples: Array<[number, number]> = [];
       for (const [card, at] of committed) for (const arrived of arrivals.get(card) ?? []) samples.push([at, arrived - at]);
       if (process.env.BENCH_TIMELINE) console.log(timeline(samples));
-      return { latencies: samples.map(([, latency]) => latency), expected, achieved, counts, cpu, load };
+      return { latencies: samples.map(([, latency]) => latency), expected, achieved, counts, cpu, load, walBytes };
     },
     async stop() {
       const gone = new Promise((resolve) => child.once('exit', resolve));
@@ -269,7 +279,9 @@ function summary(label: string, runs: RunResult[], subscriptions: string): numbe
     (timed.reduce((s, r) => s + pick(r.cpu!), 0) / timed.reduce((s, r) => s + r.cpu!.seconds, 0)).toFixed(2);
   const cpu = timed.length > 0 ? `; cores busy ${busy((c) => c.machine)} (PostgreSQL ${busy((c) => c.postgres)}) over ${timed.length} runs` : '';
   const mean = (pick: (l: ProcessLoad) => number) => runs.reduce((s, r) => s + pick(r.load), 0) / runs.length;
-  const load = `; API server process per run: ${mean((l) => l.cpuSeconds).toFixed(2)} CPU s, event-loop delay p99 ${mean((l) => l.loopDelayP99).toFixed(1)} ms, max ${mean((l) => l.loopDelayMax).toFixed(1)} ms (means)`;
+  const wal = runs.flatMap((r) => r.walBytes === undefined ? [] : [r.walBytes / (RATE * RATE_SECONDS)]);
+  const walPerEvent = wal.length > 0 ? `; WAL ${Math.round(wal.reduce((a, b) => a + b, 0) / wal.length)} bytes per event` : '';
+  const load = `${walPerEvent}; API server process per run: ${mean((l) => l.cpuSeconds).toFixed(2)} CPU s, event-loop delay p99 ${mean((l) => l.loopDelayP99).toFixed(1)} ms, max ${mean((l) => l.loopDelayMax).toFixed(1)} ms (means)`;
   log(`| ${label}: ${runs.length} × ${RATE * RATE_SECONDS} events at ${offered} events/s offered, ${subscriptions} | p50 ${percentile(all, 50).toFixed(1)} ms, p90 ${percentile(all, 90).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (each run's: ${each}), max ${all.at(-1)!.toFixed(1)} ms (${all.length}/${expected} delivered${counts ? `; since it started, its worker was handed ${counts.handedOver} deliveries and claimed ${counts.claimed}` : ''}${cpu}${load}) |`);
   return p99;
 }

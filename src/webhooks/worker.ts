@@ -58,6 +58,11 @@ interface SubscriptionLane {
    * (idle) until its receiver answers, so that the next delivery does not find 32 slots again.
    */
   slots: number;
+  /**
+   * Rows of the subscription wait in the outbox because of this lane (claims or writes left it out, or it gave
+   * rows back): claim once it has room again.
+   */
+  leftOut: boolean;
 }
 
 const silent: WorkerLogger = { info() {}, warn() {}, error() {} };
@@ -200,7 +205,9 @@ export class WebhookWorker implements LocalWorker {
    */
   handoffTerms(): HandoffTerms | undefined {
     if (!this.#running || this.#inFlight >= this.#maxInFlight) return undefined;
-    return { leaseUntil: new Date(this.#clock.now().getTime() + this.#leaseMs), skip: this.#handoffSkips() };
+    const skip = this.#handoffSkips();
+    this.#markLeftOut(skip);
+    return { leaseUntil: new Date(this.#clock.now().getTime() + this.#leaseMs), skip };
   }
 
   /** Deliveries queued under `handoffTerms`, their write committed: sent as if claimed. */
@@ -221,12 +228,10 @@ export class WebhookWorker implements LocalWorker {
     this.#giveBack({ eventIds }, terms.leaseUntil);
   }
 
-  /** Gives back leased rows; `wake`: tell the workers (this one included) that they are due. */
-  #giveBack(which: { ids: string[] } | { eventIds: string[] }, leaseUntil: Date, wake = true): void {
+  /** Gives back leased rows, then (by default) tells every worker that they are due. */
+  #giveBack(which: { ids: string[] } | { eventIds: string[] }, leaseUntil: Date, then = () => wakeWorkers(this.#engine.db)): void {
     const release = releaseLeased(this.#engine.db, which, leaseUntil)
-      .then(() => {
-        if (wake) wakeWorkers(this.#engine.db);
-      })
+      .then(then)
       .catch((error) => this.#log.warn({ err: loggableError(error) }, 'giving back leased webhook deliveries failed; they are sent once their lease runs out'))
       .finally(() => this.#releases.delete(release));
     this.#releases.add(release);
@@ -331,9 +336,11 @@ export class WebhookWorker implements LocalWorker {
     const room = Math.min(this.#batchSize, this.#maxInFlight - this.#inFlight);
     if (room <= 0) return { claimed: 0, more: false };
     const skip = this.#fullLanes();
+    const shares = this.#shares();
     this.#leftOutLanes = skip.length > 0;
+    this.#markLeftOut(skip);
     const rows = await claimDue(this.#engine.db, {
-      now: this.#clock.now(), leaseMs: this.#leaseMs, limit: room, perSubscription: this.#perSubscription, skip, shares: this.#shares(),
+      now: this.#clock.now(), leaseMs: this.#leaseMs, limit: room, perSubscription: this.#perSubscription, skip, shares,
     });
     this.#counts.claimed += rows.length;
     const share = new Map<string, number>();
@@ -341,14 +348,19 @@ export class WebhookWorker implements LocalWorker {
       share.set(row.subscription_id, (share.get(row.subscription_id) ?? 0) + 1);
       this.#dispatch(row);
     }
-    const more = rows.length === room || [...share].some(([id, n]) => n === this.#perSubscription && !this.#laneFull(id));
+    // A subscription that got all it was asked for may have rows left: claim again now if its lane has room,
+    // or once it has.
+    const asked = new Map(shares.subscriptionIds.map((id, i) => [id, shares.rows[i]!]));
+    const gotAll = [...share].filter(([id, n]) => n === (asked.get(id) ?? this.#perSubscription)).map(([id]) => id);
+    this.#markLeftOut(gotAll.filter((id) => this.#laneFull(id)));
+    const more = rows.length === room || gotAll.some((id) => !this.#laneFull(id));
     return { claimed: rows.length, more };
   }
 
   #dispatch(row: ClaimedDelivery): void {
     this.#inFlight++;
     let lane = this.#lanes.get(row.subscription_id);
-    if (!lane) this.#lanes.set(row.subscription_id, (lane = { active: 0, queue: [], slots: this.#perSubscription }));
+    if (!lane) this.#lanes.set(row.subscription_id, (lane = { active: 0, queue: [], slots: this.#perSubscription, leftOut: false }));
     if (lane.active < lane.slots) this.#send(row, lane);
     else lane.queue.push(row);
   }
@@ -387,6 +399,10 @@ export class WebhookWorker implements LocalWorker {
     return [...this.#lanes].filter(([id, lane]) => lane.slots < this.#perSubscription || this.#laneFull(id)).map(([id]) => id);
   }
 
+  #markLeftOut(subscriptionIds: string[]): void {
+    for (const id of subscriptionIds) this.#lanes.get(id)!.leftOut = true;
+  }
+
   #laneFull(subscriptionId: string): boolean {
     const lane = this.#lanes.get(subscriptionId);
     return lane !== undefined && this.#atCap(lane);
@@ -401,23 +417,24 @@ export class WebhookWorker implements LocalWorker {
     void deliverOnce(this.#dispatcher, this.#clock, row, this.#config.webhookTimeoutMs).then((result) => {
       this.#pending.push(result);
       void this.#flush();
-      const wasAtCap = this.#atCap(lane);
       lane.active--;
       this.#adjustSlots(lane, result);
       this.#next(row.subscription_id, lane);
-      // Claims left this subscription out while its lane was full; now it has room, its due rows may be taken.
-      // Other lanes' deliveries finishing free nothing a claim could use (a dead receiver's full lane must not
-      // turn every healthy delivery into a claim), and neither does one that leaves its lane still full (a claim
-      // can take a lane past its cap).
-      if (wasAtCap && !this.#atCap(lane)) this.wake();
+      // Rows of this subscription were left in the outbox because of its lane; now it has room, they may be
+      // taken. Other lanes' deliveries finishing free nothing a claim could use (a dead receiver's full lane must
+      // not turn every healthy delivery into a claim), and neither does one that leaves its lane still full.
+      if (lane.leftOut && !this.#atCap(lane)) {
+        lane.leftOut = false;
+        this.wake();
+      }
     });
   }
 
   /**
    * See SubscriptionLane.slots. A receiver that answers, whatever its status, is there. Rows waiting in a lane
    * beyond its new cap go back to the outbox, due, rather than wait their turn one timeout at a time here
-   * (where they would outlive their lease); no wake-up, since the claims that would take them are the ones
-   * this lane's cap holds back.
+   * (where they would outlive their lease). No NOTIFY: every other worker would claim them for the receiver
+   * this one found timing out; this worker claims them once the lane has room.
    */
   #adjustSlots(lane: SubscriptionLane, result: Attempt): void {
     if (result.statusCode !== null) lane.slots = Math.min(this.#perSubscription, lane.slots + 1);
@@ -426,13 +443,18 @@ export class WebhookWorker implements LocalWorker {
     const excess = Math.min(lane.queue.length, lane.active + lane.queue.length - this.#laneCap(lane));
     if (excess <= 0) return;
     const trimmed = lane.queue.splice(lane.queue.length - excess);
+    lane.leftOut = true;
     // One statement per lease: rows from different claims (or writes) carry different ones.
     const byLease = new Map<number, string[]>();
     for (const row of trimmed) {
       const lease = row.leaseUntil.getTime();
       byLease.set(lease, [...(byLease.get(lease) ?? []), row.id]);
     }
-    for (const [lease, ids] of byLease) this.#giveBack({ ids }, new Date(lease), false);
+    const claimWhenRoom = () => {
+      lane.leftOut = true;
+      if (!this.#atCap(lane)) this.wake();
+    };
+    for (const [lease, ids] of byLease) this.#giveBack({ ids }, new Date(lease), claimWhenRoom);
     for (let i = 0; i < trimmed.length; i++) this.#finished();
   }
 

@@ -19,6 +19,13 @@ export interface ReceivedRequest {
   headers: IncomingHttpHeaders;
   body: string;
   path: string;
+  /**
+   * Requests open at the receiver when this one arrived, itself included (the sender's concurrency; a request the
+   * sender just gave up on may still count).
+   */
+  concurrent: number;
+  /** When it arrived (performance.now()). */
+  at: number;
 }
 
 export type Responder = (req: ReceivedRequest) => { status: number; headers?: Record<string, string>; body?: string; hang?: boolean };
@@ -38,11 +45,16 @@ export async function startReceiver(responder: Responder = () => ({ status: 200 
   let current = responder;
   const received: ReceivedRequest[] = [];
   const held: Array<(status: number) => void> = [];
+  let open = 0;
   const server: Server = createServer((req, res) => {
+    open++;
+    // Answered, or given up by the sender (a timeout closes its connection).
+    res.once('close', () => open--);
+    const concurrent = open;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const entry = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), path: req.url ?? '/' };
+      const entry = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), path: req.url ?? '/', concurrent, at: performance.now() };
       received.push(entry);
       const answer = current(entry);
       if (answer.hang) {
