@@ -226,7 +226,7 @@ interface ApiServer {
 async function startApiServer(embedded: boolean): Promise<ApiServer> {
   const child = fork(fileURLToPath(new URL('./producer-child.ts', import.meta.url)),
     [DATABASE_URL, org.id, String(RATE * (RATE_SECONDS + WARMUP_SECONDS)), embedded ? '1' : '0'], {
-      execArgv: ['--import', 'tsx', ...(process.env.BENCH_TRACE_GC ? ['--trace-gc'] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv: ['--max-semi-space-size=4', '--import', 'tsx', ...(process.env.BENCH_TRACE_GC ? ['--trace-gc'] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`the API server exited (${code}) unasked`))));
   const next = <T>() => Promise.race([new Promise<T>((resolve) => child.once('message', resolve as never)), exited]);

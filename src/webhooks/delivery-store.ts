@@ -88,12 +88,18 @@ export async function claimDue(
  * may have been claimed again meanwhile.
  */
 export async function releaseLeased(
-  db: Db, which: { ids: string[] } | { eventIds: string[] }, leaseUntil: Date,
+  db: Db, which: { rows: Array<{ id: string; leaseUntil: Date }> } | { eventIds: string[]; leaseUntil: Date },
 ): Promise<void> {
-  const match = 'ids' in which ? sql`id = ANY (${which.ids}::uuid[])` : sql`event_id = ANY (${which.eventIds}::uuid[])`;
-  await sql`
-    UPDATE webhook_deliveries SET next_attempt_at = now(), attempts = attempts - 1
-    WHERE ${match} AND status = 'pending' AND attempts > 0 AND next_attempt_at = ${leaseUntil}::timestamptz`.execute(db);
+  const release = sql`UPDATE webhook_deliveries d SET next_attempt_at = now(), attempts = d.attempts - 1`;
+  const still = sql`d.status = 'pending' AND d.attempts > 0`;
+  if ('eventIds' in which) {
+    await sql`${release} WHERE d.event_id = ANY (${which.eventIds}::uuid[]) AND d.next_attempt_at = ${which.leaseUntil}::timestamptz AND ${still}`.execute(db);
+    return;
+  }
+  // Each row under its own lease: rows given back together may come from different claims and writes.
+  await sql`${release}
+    FROM unnest(${which.rows.map((r) => r.id)}::uuid[], ${which.rows.map((r) => r.leaseUntil.toISOString())}::timestamptz[]) AS r (id, lease_until)
+    WHERE d.id = r.id AND d.next_attempt_at = r.lease_until AND ${still}`.execute(db);
 }
 
 export type Outcome = 'delivered' | 'retry' | 'gone';

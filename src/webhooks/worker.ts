@@ -51,13 +51,16 @@ interface SubscriptionLane {
   active: number;
   queue: ClaimedDelivery[];
   /**
-   * Concurrent POSTs the subscription may have now: all its slots while its receiver answers; halved by each
-   * attempt it lets time out, down to one; one more for each answer. A dead receiver then costs one request
-   * per timeout instead of 32 timing out together, whose burst (32 aborted requests and 32 new connections at
-   * once) held up the healthy subscribers' deliveries behind it. A lane with fewer slots than the bound stays
-   * (idle) until its receiver answers, so that the next delivery does not find 32 slots again.
+   * Concurrent POSTs the subscription may have now, up to `perSubscription`: one in a new lane, one more for
+   * each answer (so twice as many each round trip), halved by each attempt that times out, down to one. A dead
+   * receiver then costs one request per timeout instead of 32 timing out together, whose burst (32 aborted
+   * requests and 32 new connections at once) held up the healthy subscribers' deliveries behind it.
    */
   slots: number;
+  /** Its last attempt timed out: writes do not hand it deliveries (they wait in the outbox for claims). */
+  timingOut: boolean;
+  /** When it last had nothing to send or hold (performance.now()); idle lanes are forgotten after IDLE_LANE_MS. */
+  idleSince: number | undefined;
   /**
    * Rows of the subscription wait in the outbox because of this lane (claims or writes left it out, or it gave
    * rows back): claim once it has room again.
@@ -77,6 +80,12 @@ export interface WorkerCounts {
 
 /** How long a finished delivery's result waits for others to share its record statement. */
 const RECORD_WAIT_MS = 5;
+
+/**
+ * How long a lane (with its slots) outlives its last delivery: a subscriber with steady traffic keeps its slots
+ * between deliveries rather than start again from one.
+ */
+const IDLE_LANE_MS = 10_000;
 
 /**
  * Delivers the outbox. Claims due rows (delivery-store.ts) and takes those that writes of its own process hand
@@ -112,6 +121,7 @@ export class WebhookWorker implements LocalWorker {
   #progress: Array<() => void> = [];
   #stopListening: (() => Promise<void>) | undefined;
   #retentionTimer: NodeJS.Timeout | undefined;
+  #laneSweepTimer: NodeJS.Timeout | undefined;
   readonly #vacuumEveryAttempts: number;
   /** Set by start(): nothing else vacuums the outbox. */
   #vacuumsOutbox = false;
@@ -155,10 +165,9 @@ export class WebhookWorker implements LocalWorker {
     this.#stopListening = stopListening;
     this.#unregister = registerLocalWorker(this.#engine.db, this);
     this.#loop = this.#run();
-    const retention = () => {
-      this.#forgetIdleLanes();
-      void this.removeExpired().catch((error) => this.#log.error({ err: loggableError(error) }, 'webhook retention failed'));
-    };
+    const retention = () => void this.removeExpired().catch((error) => this.#log.error({ err: loggableError(error) }, 'webhook retention failed'));
+    this.#laneSweepTimer = setInterval(() => this.#forgetIdleLanes(), IDLE_LANE_MS);
+    this.#laneSweepTimer.unref();
     this.#retentionTimer = setInterval(retention, this.#retentionEveryMs);
     this.#retentionTimer.unref();
     retention();
@@ -175,6 +184,7 @@ export class WebhookWorker implements LocalWorker {
       this.#running = false;
       this.#unregister?.();
       clearInterval(this.#retentionTimer);
+      clearInterval(this.#laneSweepTimer);
       this.wake();
       await this.#loop;
     }
@@ -214,7 +224,7 @@ export class WebhookWorker implements LocalWorker {
   accept(deliveries: QueuedDelivery[], terms: HandoffTerms, queuedDue: number): void {
     if (deliveries.length > 0 && !this.#running) {
       // Stopped while the write was on its way: give them back rather than leave them to wait out the lease.
-      this.#giveBack({ ids: deliveries.map((d) => d.id) }, terms.leaseUntil);
+      this.#giveBack({ rows: deliveries.map((d) => ({ id: d.id, leaseUntil: terms.leaseUntil })) });
       return;
     }
     this.#counts.handedOver += deliveries.length;
@@ -225,12 +235,12 @@ export class WebhookWorker implements LocalWorker {
   }
 
   abandon(eventIds: string[], terms: HandoffTerms): void {
-    this.#giveBack({ eventIds }, terms.leaseUntil);
+    this.#giveBack({ eventIds, leaseUntil: terms.leaseUntil });
   }
 
   /** Gives back leased rows, then (by default) tells every worker that they are due. */
-  #giveBack(which: { ids: string[] } | { eventIds: string[] }, leaseUntil: Date, then = () => wakeWorkers(this.#engine.db)): void {
-    const release = releaseLeased(this.#engine.db, which, leaseUntil)
+  #giveBack(which: Parameters<typeof releaseLeased>[1], then = () => wakeWorkers(this.#engine.db)): void {
+    const release = releaseLeased(this.#engine.db, which)
       .then(then)
       .catch((error) => this.#log.warn({ err: loggableError(error) }, 'giving back leased webhook deliveries failed; they are sent once their lease runs out'))
       .finally(() => this.#releases.delete(release));
@@ -360,7 +370,11 @@ export class WebhookWorker implements LocalWorker {
   #dispatch(row: ClaimedDelivery): void {
     this.#inFlight++;
     let lane = this.#lanes.get(row.subscription_id);
-    if (!lane) this.#lanes.set(row.subscription_id, (lane = { active: 0, queue: [], slots: this.#perSubscription, leftOut: false }));
+    if (!lane) {
+      lane = { active: 0, queue: [], slots: 1, timingOut: false, idleSince: undefined, leftOut: false };
+      this.#lanes.set(row.subscription_id, lane);
+    }
+    lane.idleSince = undefined;
     if (lane.active < lane.slots) this.#send(row, lane);
     else lane.queue.push(row);
   }
@@ -396,7 +410,7 @@ export class WebhookWorker implements LocalWorker {
    * wait in the outbox for claims rather than in this process (a write's handoff can carry 64 of them).
    */
   #handoffSkips(): string[] {
-    return [...this.#lanes].filter(([id, lane]) => lane.slots < this.#perSubscription || this.#laneFull(id)).map(([id]) => id);
+    return [...this.#lanes].filter(([id, lane]) => lane.timingOut || this.#laneFull(id)).map(([id]) => id);
   }
 
   #markLeftOut(subscriptionIds: string[]): void {
@@ -419,7 +433,7 @@ export class WebhookWorker implements LocalWorker {
       void this.#flush();
       lane.active--;
       this.#adjustSlots(lane, result);
-      this.#next(row.subscription_id, lane);
+      this.#next(lane);
       // Rows of this subscription were left in the outbox because of its lane; now it has room, they may be
       // taken. Other lanes' deliveries finishing free nothing a claim could use (a dead receiver's full lane must
       // not turn every healthy delivery into a claim), and neither does one that leaves its lane still full.
@@ -433,53 +447,53 @@ export class WebhookWorker implements LocalWorker {
   /**
    * See SubscriptionLane.slots. A receiver that answers, whatever its status, is there. Rows waiting in a lane
    * beyond its new cap go back to the outbox, due, rather than wait their turn one timeout at a time here
-   * (where they would outlive their lease). No NOTIFY: every other worker would claim them for the receiver
-   * this one found timing out; this worker claims them once the lane has room.
+   * (where they would outlive their lease).
    */
   #adjustSlots(lane: SubscriptionLane, result: Attempt): void {
-    if (result.statusCode !== null) lane.slots = Math.min(this.#perSubscription, lane.slots + 1);
+    if (result.statusCode !== null) {
+      lane.slots = Math.min(this.#perSubscription, lane.slots + 1);
+      lane.timingOut = false;
+    }
     if (!result.timedOut) return;
     lane.slots = Math.max(1, Math.floor(lane.slots / 2));
+    lane.timingOut = true;
     const excess = Math.min(lane.queue.length, lane.active + lane.queue.length - this.#laneCap(lane));
     if (excess <= 0) return;
-    const trimmed = lane.queue.splice(lane.queue.length - excess);
-    lane.leftOut = true;
-    // One statement per lease: rows from different claims (or writes) carry different ones.
-    const byLease = new Map<number, string[]>();
-    for (const row of trimmed) {
-      const lease = row.leaseUntil.getTime();
-      byLease.set(lease, [...(byLease.get(lease) ?? []), row.id]);
-    }
-    const claimWhenRoom = () => {
-      lane.leftOut = true;
-      if (!this.#atCap(lane)) this.wake();
-    };
-    for (const [lease, ids] of byLease) this.#giveBack({ ids }, new Date(lease), claimWhenRoom);
-    for (let i = 0; i < trimmed.length; i++) this.#finished();
+    this.#giveBackFromLane(lane, lane.queue.splice(lane.queue.length - excess));
   }
 
-  /**
-   * Forgets idle lanes (kept for their reduced slots): a subscription deleted while its receiver timed out would
-   * otherwise stay here for good. A dead receiver costs one more round of timeouts per retention interval.
-   */
+  /** Forgets the lanes idle for IDLE_LANE_MS: a subscriber's next delivery starts again from one slot. */
   #forgetIdleLanes(): void {
-    for (const [id, lane] of this.#lanes) if (lane.active === 0 && lane.queue.length === 0) this.#lanes.delete(id);
+    const before = performance.now() - IDLE_LANE_MS;
+    for (const [id, lane] of this.#lanes) if (lane.idleSince !== undefined && lane.idleSince <= before) this.#lanes.delete(id);
   }
 
-  /** Starts the lane's waiting rows its free slots allow; forgets the lane once it is idle with all its slots. */
-  #next(subscriptionId: string, lane: SubscriptionLane): void {
+  /** Starts the lane's waiting rows its free slots allow. */
+  #next(lane: SubscriptionLane): void {
+    const late: ClaimedDelivery[] = [];
     while (lane.active < lane.slots) {
       const row = lane.queue.shift();
       if (!row) break;
-      // A row that waited behind a slow receiver until its lease nearly ran out is left for a fresh claim
-      // rather than risk two workers sending it at once.
-      if (this.#clock.now().getTime() > row.leaseUntil.getTime() - this.#config.webhookTimeoutMs - 1000) {
-        this.#finished();
-        continue;
-      }
-      this.#send(row, lane);
+      // A row that waited behind a slow receiver until its lease nearly ran out goes back to the outbox rather
+      // than risk two workers sending it at once.
+      if (this.#clock.now().getTime() > row.leaseUntil.getTime() - this.#config.webhookTimeoutMs - 1000) late.push(row);
+      else this.#send(row, lane);
     }
-    if (lane.active === 0 && lane.queue.length === 0 && lane.slots === this.#perSubscription) this.#lanes.delete(subscriptionId);
+    if (late.length > 0) this.#giveBackFromLane(lane, late);
+    if (lane.active === 0 && lane.queue.length === 0) lane.idleSince = performance.now();
+  }
+
+  /**
+   * Gives back rows a lane held and will not send, their claim's attempt undone. No NOTIFY: every other worker
+   * would claim them, for a receiver this one found slow; this worker claims them once the lane has room.
+   */
+  #giveBackFromLane(lane: SubscriptionLane, rows: ClaimedDelivery[]): void {
+    // Once they are due: a finish may have cleared the mark (and claimed in vain) while the release ran.
+    this.#giveBack({ rows }, () => {
+      lane.leftOut = true;
+      if (!this.#atCap(lane)) this.wake();
+    });
+    for (let i = 0; i < rows.length; i++) this.#finished();
   }
 
   #flush(): Promise<void> {

@@ -241,46 +241,57 @@ test('a write whose outcome is unknown gives back what it may have handed over, 
   assert.equal((await row(reclaimed.deliveryId)).attempts, 2, 'left to the worker that holds it');
 });
 
-test('a receiver that lets requests time out gets one at a time, the rows beyond go back to the outbox untried, and it gets its slots back once it answers', async () => {
-  // Four slots, a 300 ms timeout, a receiver that holds every request.
+test('a lane starts with one request, doubles them each round trip its receiver answers, and halves them on each timeout, down to one; rows beyond go back to the outbox untried', async () => {
+  // Four slots at most, a 300 ms timeout.
   const hasty = { ...deps, config: { ...deps.config, webhookTimeoutMs: 300 } };
-  const { org, rx } = await subscribedWorker({ perSubscription: 4, pollMs: 60_000 }, hasty, () => ({ status: 200, hang: true }));
-  const emit = async (event: 'locked' | 'unlocked') => {
-    const cards = await insertTestCards(db, org, Array.from({ length: 8 }, () => ({ holder: org.employee })));
+  const { org, rx } = await subscribedWorker({ perSubscription: 4, pollMs: 60_000 }, hasty);
+  const emit = async (n: number) => {
+    const cards = await insertTestCards(db, org, Array.from({ length: n }, () => ({ holder: org.employee })));
     await inTransaction(db, async (trx) => {
-      for (const card of cards) await recordCardEvent(trx, { card, event, actorMembershipId: null, at: clock.now() });
+      for (const card of cards) await recordCardEvent(trx, { card, event: 'locked', actorMembershipId: null, at: clock.now() });
     });
     wakeWorkers(db);
   };
-  await emit('locked');
-  // The first four go out together and time out together; after that the receiver gets one request at a time,
-  // each once the one before it timed out.
-  await eventually(() => rx.received.length >= 8, 'eight tries', 10_000);
-  assert.equal(Math.max(...rx.received.slice(0, 4).map((r) => r.concurrent)), 4);
-  const gaps = rx.received.slice(4, 8).map((r, i) => r.at - rx.received[3 + i]!.at);
-  assert.ok(gaps.every((gap) => gap >= 250), `one at a time, 300 ms apart: ${gaps.map((g) => g.toFixed(0)).join(', ')} ms`);
-
-  // It answers again: the retries are delivered once due (a try that timed out as it did has its retry a minute
-  // of the clock later, hence the moves), and the answers give it its slots back.
-  rx.respond(() => ({ status: 200 }));
-  rx.release();
-  await eventually(async () => {
+  const sinceNow = () => {
+    const from = rx.received.length;
+    return () => rx.received.slice(from);
+  };
+  const allDelivered = () => eventually(async () => {
+    // A try that timed out has its retry up to 12 s of the clock later.
     clock.advance(60_000);
     wakeWorkers(db);
     return (await deliveriesOf(org.id, 'locked')).every((d) => d.status === 'delivered');
   }, 'all delivered', 10_000, 200);
-  // No claim is counted without its try: rows given back had their claim's attempt undone.
-  const counted = await sql<{ attempts: number; tries: number }>`
-    SELECT d.attempts, (SELECT count(*)::int FROM webhook_attempts a WHERE a.delivery_id = d.id) AS tries
-    FROM webhook_deliveries d WHERE d.organization_id = ${org.id}`.execute(db);
-  assert.equal(counted.rows.length, 8);
-  for (const row of counted.rows) assert.equal(row.attempts, row.tries);
 
+  // A receiver that holds every request: a new lane sends it one.
   rx.respond(() => ({ status: 200, hang: true }));
-  const before = rx.received.length;
-  await emit('unlocked');
-  await eventually(() => rx.received.length >= before + 4, 'four at once again', 5000);
-  assert.equal(Math.max(...rx.received.slice(before).map((r) => r.concurrent)), 4);
+  let batch = sinceNow();
+  await emit(4);
+  await eventually(() => batch().length === 1, 'one request', 5000);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.equal(batch().length, 1, 'only one at first');
   rx.respond(() => ({ status: 200 }));
   rx.release();
+  await allDelivered();
+
+  // It answered: four at once now. Then it stops answering: after the four time out together, one at a time,
+  // each once the one before it timed out; the rows the lane held beyond its new share go back to the outbox.
+  rx.respond(() => ({ status: 200, hang: true }));
+  batch = sinceNow();
+  await emit(16);
+  await eventually(() => batch().length >= 7, 'seven tries', 10_000);
+  assert.equal(Math.max(...batch().slice(0, 4).map((r) => r.concurrent)), 4);
+  const gaps = batch().slice(4, 7).map((r, i) => r.at - batch()[3 + i]!.at);
+  assert.ok(gaps.every((gap) => gap >= 250), `one at a time, 300 ms apart: ${gaps.map((g) => g.toFixed(0)).join(', ')} ms`);
+  // Of the twelve the lane held waiting, ten went back (it now holds four rows a slot): due again, with their
+  // claim's attempt undone, and this worker takes one each time a request times out.
+  const untried = await sql<{ n: number }>`
+    SELECT count(*)::int AS n FROM webhook_deliveries d
+    WHERE d.organization_id = ${org.id} AND d.status = 'pending' AND d.attempts = 0
+      AND NOT EXISTS (SELECT 1 FROM webhook_attempts a WHERE a.delivery_id = d.id)`.execute(db);
+  assert.ok(untried.rows[0]!.n >= 6, `given back untried: ${untried.rows[0]!.n}`);
+
+  rx.respond(() => ({ status: 200 }));
+  rx.release();
+  await allDelivered();
 });
