@@ -224,9 +224,10 @@ interface ApiServer {
 }
 
 async function startApiServer(embedded: boolean): Promise<ApiServer> {
+  let previousCounts: WorkerCounts | undefined;
   const child = fork(fileURLToPath(new URL('./producer-child.ts', import.meta.url)),
     [DATABASE_URL, org.id, String(RATE * (RATE_SECONDS + WARMUP_SECONDS)), embedded ? '1' : '0'], {
-      execArgv: ['--max-semi-space-size=4', '--import', 'tsx', ...(process.env.BENCH_TRACE_GC ? ['--trace-gc'] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv: ['--import', 'tsx', ...(process.env.BENCH_TRACE_GC ? ['--trace-gc'] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`the API server exited (${code}) unasked`))));
   const next = <T>() => Promise.race([new Promise<T>((resolve) => child.once('message', resolve as never)), exited]);
@@ -244,6 +245,7 @@ async function startApiServer(embedded: boolean): Promise<ApiServer> {
       const startedAt = now();
       child.send({ rate: RATE, warm, count: n });
       const { committed: commits, achieved, counts, load } = await report;
+      // Counted from the end of the run before (the worker's counts run on between runs).
       const committed = new Map(commits);
       const deadline = Date.now() + 30_000;
       const expected = n * ports.length;
@@ -256,7 +258,8 @@ async function startApiServer(embedded: boolean): Promise<ApiServer> {
         : undefined;
       const samples: Array<[number, number]> = [];
       for (const [card, at] of committed) for (const arrived of arrivals.get(card) ?? []) samples.push([at, arrived - at]);
-      if (process.env.BENCH_TIMELINE) console.log(timeline(samples));
+      if (process.env.BENCH_TIMELINE) console.log(`${timeline(samples)}${counts && previousCounts ? ` | claims ${counts.claims - previousCounts.claims}` : ''}`);
+      previousCounts = counts;
       return { latencies: samples.map(([, latency]) => latency), expected, achieved, counts, cpu, load, walBytes };
     },
     async stop() {

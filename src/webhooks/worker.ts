@@ -74,6 +74,8 @@ const silent: WorkerLogger = { info() {}, warn() {}, error() {} };
 export interface WorkerCounts {
   /** Taken by its claims. */
   claimed: number;
+  /** Claim statements run (whether or not they found rows). */
+  claims: number;
   /** Handed over by writes of this process (./handoff.ts). */
   handedOver: number;
 }
@@ -132,7 +134,7 @@ export class WebhookWorker implements LocalWorker {
   #stopping: Promise<void> | undefined;
   /** Handed-over deliveries being given back; stop() waits for them. */
   readonly #releases = new Set<Promise<void>>();
-  readonly #counts: WorkerCounts = { claimed: 0, handedOver: 0 };
+  readonly #counts: WorkerCounts = { claimed: 0, claims: 0, handedOver: 0 };
 
   constructor(deps: { engine: Engine; config: Config; clock: Clock }, options: WorkerOptions = {}) {
     this.#engine = deps.engine;
@@ -230,8 +232,10 @@ export class WebhookWorker implements LocalWorker {
     this.#counts.handedOver += deliveries.length;
     for (const delivery of deliveries) this.#dispatch({ ...delivery, leaseUntil: terms.leaseUntil });
     // Rows queued due for a lane that was full when the write asked: if it has room now, the claim its last
-    // delivery triggered may have run before they were committed, and nothing else would claim them before the poll.
-    if (queuedDue > 0 && terms.skip.some((id) => !this.#laneFull(id))) this.wake();
+    // delivery triggered may have run before they were committed, and nothing else would claim them before the
+    // poll. Not for a receiver that times out: a claim per write for it (its rows are queued due by every write)
+    // slowed every healthy delivery; its next timeout, or the poll, claims them.
+    if (queuedDue > 0 && terms.skip.some((id) => this.#canTakeMore(id))) this.wake();
   }
 
   abandon(eventIds: string[], terms: HandoffTerms): void {
@@ -352,6 +356,7 @@ export class WebhookWorker implements LocalWorker {
     const rows = await claimDue(this.#engine.db, {
       now: this.#clock.now(), leaseMs: this.#leaseMs, limit: room, perSubscription: this.#perSubscription, skip, shares,
     });
+    this.#counts.claims++;
     this.#counts.claimed += rows.length;
     const share = new Map<string, number>();
     for (const row of rows) {
@@ -415,6 +420,11 @@ export class WebhookWorker implements LocalWorker {
 
   #markLeftOut(subscriptionIds: string[]): void {
     for (const id of subscriptionIds) this.#lanes.get(id)!.leftOut = true;
+  }
+
+  #canTakeMore(subscriptionId: string): boolean {
+    const lane = this.#lanes.get(subscriptionId);
+    return lane !== undefined && !lane.timingOut && !this.#atCap(lane);
   }
 
   #laneFull(subscriptionId: string): boolean {
