@@ -5,7 +5,8 @@
 //      server would (bench/webhooks/producer-child.ts), twice: with the worker of phase 2 as a separate worker
 //      process (LISTEN/NOTIFY wake-ups and claims), then with the worker inside that API server, as `qcards
 //      serve` runs it by default (deliveries handed over by the writes: src/webhooks/handoff.ts). Each time
-//      BENCH_WARMUP_SECONDS (6) at the same rate, not counted, then BENCH_ROUNDS (4) pairs of runs of BENCH_RATE_SECONDS (5),
+//      BENCH_WARMUP_PASSES (6) passes over the runs' cards at the same rate, not counted, then BENCH_ROUNDS (4) pairs of
+//      runs of BENCH_RATE_SECONDS (5),
 //   4. without and with one more subscriber that never answers.
 // BENCH_CONFIGS=separate or =embedded runs only one of the two configurations of phase 3. BENCH_THIRD=answering
 // makes the third subscriber one that answers at once (a control: what one more subscription costs, hanging or
@@ -40,7 +41,15 @@ const BACKLOG_EVENTS = Number(process.env.BENCH_BACKLOG_EVENTS ?? 5000);
 const BACKLOG_SUBSCRIPTIONS = 4;
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 5);
-const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 6);
+/**
+ * Passes over the runs' cards before the first run. Not only JIT and connections: a card's first changes move it
+ * to pages with room for its next versions, and until they have, each change updates every index of `cards`
+ * (its GIN index included) instead of none (a HOT update). With a 6 s warm-up over other cards, the two runs after
+ * it made 3,000 such changes of 5,000 against 1,100 in the fourth, and an A/A check put the arm that had them
+ * 782% above the other; after 3 passes the runs still made 1,191, 994, 50 and 395; after 6, 221 to 271
+ * (pg_waldump --stats of each run's WAL).
+ */
+const WARMUP_PASSES = Number(process.env.BENCH_WARMUP_PASSES ?? 6);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 
 async function ensureDatabase(url: string): Promise<void> {
@@ -83,7 +92,7 @@ receiver.on('message', (m: { type: string; arrivals?: Array<[string, number]>; c
 
 const org: OrgFixture = await createOrgFixture(db, 'Bench webhooks');
 const cards: CardRecord[] = [];
-for (let i = 0; i < Math.max(BACKLOG_EVENTS, RATE * (RATE_SECONDS + WARMUP_SECONDS)); i += 500) {
+for (let i = 0; i < Math.max(BACKLOG_EVENTS, RATE * RATE_SECONDS); i += 500) {
   cards.push(...(await insertTestCards(db, org, Array.from({ length: 500 }, () => ({ holder: org.employee })))));
 }
 
@@ -196,7 +205,7 @@ function timeline(samples: Array<[number, number]>): string {
 
 // 3 and 4. Commit-to-delivery latency at RATE events/s, in the two ways qcards runs: with a separate worker
 // process (`qcards worker`: the worker of phase 2, woken by NOTIFY), then with the worker inside the API server
-// (`qcards serve`, the default). Each first runs WARMUP_SECONDS at the same rate, not counted, then ROUNDS pairs
+// (`qcards serve`, the default). Each first runs WARMUP_PASSES over the cards at the same rate, not counted, then ROUNDS pairs
 // of runs of RATE_SECONDS, without and with the dead subscriber: the p99 of a single 5 s run turns on a handful of
 // hiccups (a vacuum, a GC), so the two are compared over all their runs.
 interface RunResult {
@@ -206,8 +215,8 @@ interface RunResult {
   counts?: WorkerCounts;
   /** Busy core-seconds of the machine and of PostgreSQL, and the run's wall seconds (from the first change sent to the last delivery). */
   cpu?: { machine: number; postgres: number; seconds: number };
-  /** WAL bytes PostgreSQL wrote during the run (the whole server's: nothing else writes meanwhile); not for a run with a warm-up. */
-  walBytes?: number;
+  /** WAL bytes PostgreSQL wrote during the run (the whole server's: nothing else writes meanwhile). */
+  walBytes: number;
   /** The API server process's own CPU and event-loop delays during the run. */
   load: ProcessLoad;
 }
@@ -219,31 +228,38 @@ async function walPosition(): Promise<number> {
 }
 
 interface ApiServer {
-  run(ports: number[], warm: number): Promise<RunResult>;
+  /** `changes` at RATE, not measured. */
+  warmUp(changes: number): Promise<void>;
+  run(ports: number[]): Promise<RunResult>;
   stop(): Promise<void>;
 }
 
 async function startApiServer(embedded: boolean): Promise<ApiServer> {
   let previousCounts: WorkerCounts | undefined;
   const child = fork(fileURLToPath(new URL('./producer-child.ts', import.meta.url)),
-    [DATABASE_URL, org.id, String(RATE * (RATE_SECONDS + WARMUP_SECONDS)), embedded ? '1' : '0'], {
+    [DATABASE_URL, org.id, String(RATE * RATE_SECONDS), embedded ? '1' : '0'], {
       execArgv: ['--import', 'tsx', ...(process.env.BENCH_TRACE_GC ? ['--trace-gc'] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`the API server exited (${code}) unasked`))));
   const next = <T>() => Promise.race([new Promise<T>((resolve) => child.once('message', resolve as never)), exited]);
   await next();
   return {
-    async run(ports, warm) {
+    async warmUp(changes) {
+      const done = next<unknown>();
+      child.send({ rate: RATE, warm: changes, count: 0 });
+      await done;
+    },
+    async run(ports) {
       // Where autovacuum is off (as on the CI machine), the dead rows of the runs before would slow this one:
       // vacuum what the runs write, as autovacuum would have, between runs rather than during them.
       if (!autovacuum) await sql`VACUUM cards, card_events, webhook_deliveries, webhook_attempts`.execute(db);
       arrivals.clear();
       const n = RATE * RATE_SECONDS;
       const report = next<{ committed: Array<[string, number]>; achieved: number; counts?: WorkerCounts; load: ProcessLoad }>();
-      const cpuBefore = warm === 0 ? cpuSnapshot() : undefined;
+      const cpuBefore = cpuSnapshot();
       const walBefore = await walPosition();
       const startedAt = now();
-      child.send({ rate: RATE, warm, count: n });
+      child.send({ rate: RATE, warm: 0, count: n });
       const { committed: commits, achieved, counts, load } = await report;
       // Counted from the end of the run before (the worker's counts run on between runs).
       const committed = new Map(commits);
@@ -252,7 +268,7 @@ async function startApiServer(embedded: boolean): Promise<ApiServer> {
       const count = () => [...committed.keys()].reduce((s, card) => s + (arrivals.get(card)?.length ?? 0), 0);
       while (count() < expected && Date.now() < deadline) await sleep(20);
       const cpuAfter = cpuBefore && cpuSnapshot();
-      const walBytes = warm === 0 ? await walPosition() - walBefore : undefined;
+      const walBytes = await walPosition() - walBefore;
       const cpu = cpuBefore && cpuAfter
         ? { machine: cpuAfter.machine - cpuBefore.machine, postgres: cpuAfter.postgres - cpuBefore.postgres, seconds: (now() - startedAt) / 1000 }
         : undefined;
@@ -282,8 +298,7 @@ function summary(label: string, runs: RunResult[], subscriptions: string): numbe
     (timed.reduce((s, r) => s + pick(r.cpu!), 0) / timed.reduce((s, r) => s + r.cpu!.seconds, 0)).toFixed(2);
   const cpu = timed.length > 0 ? `; cores busy ${busy((c) => c.machine)} (PostgreSQL ${busy((c) => c.postgres)}) over ${timed.length} runs` : '';
   const mean = (pick: (l: ProcessLoad) => number) => runs.reduce((s, r) => s + pick(r.load), 0) / runs.length;
-  const wal = runs.flatMap((r) => r.walBytes === undefined ? [] : [r.walBytes / (RATE * RATE_SECONDS)]);
-  const walPerEvent = wal.length > 0 ? `; WAL ${Math.round(wal.reduce((a, b) => a + b, 0) / wal.length)} bytes per event` : '';
+  const walPerEvent = `; WAL ${Math.round(runs.reduce((sum, r) => sum + r.walBytes, 0) / (runs.length * RATE * RATE_SECONDS))} bytes per event`;
   const load = `${walPerEvent}; API server process per run: ${mean((l) => l.cpuSeconds).toFixed(2)} CPU s, event-loop delay p99 ${mean((l) => l.loopDelayP99).toFixed(1)} ms, max ${mean((l) => l.loopDelayMax).toFixed(1)} ms (means)`;
   log(`| ${label}: ${runs.length} × ${RATE * RATE_SECONDS} events at ${offered} events/s offered, ${subscriptions} | p50 ${percentile(all, 50).toFixed(1)} ms, p90 ${percentile(all, 90).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (each run's: ${each}), max ${all.at(-1)!.toFixed(1)} ms (${all.length}/${expected} delivered${counts ? `; since it started, its worker was handed ${counts.handedOver} deliveries and claimed ${counts.claimed}` : ''}${cpu}${load}) |`);
   return p99;
@@ -308,13 +323,15 @@ for (const embedded of configurations.map((c) => c === 'embedded')) {
   // arm) plain alternation put the second arm 21% and 31% above the first, the first run after the warm-up being
   // the quickest; balanced order gives both arms the same positions.
   const thirdPorts = third === 'dead' ? ready.hangingPorts : third === 'answering' ? ready.quietPorts : [];
+  await subscribe(healthyPorts);
+  await server.warmUp(WARMUP_PASSES * RATE * RATE_SECONDS);
   for (let round = 0; round < ROUNDS; round++) {
     for (const withOne of round % 2 === 0 ? [false, true] : [true, false]) {
       await subscribe(withOne ? [...healthyPorts, ...thirdPorts] : healthyPorts);
       // Before every run alike: after the dead subscriber's deletion, its requests on their way time out, and so
       // do those started in their place before the worker learnt of it.
       await sleep(2 * config.webhookTimeoutMs + 500);
-      const run = await server.run(healthyPorts, round === 0 && !withOne ? RATE * WARMUP_SECONDS : 0);
+      const run = await server.run(healthyPorts);
       (withOne ? withThird : healthy).push(run);
     }
   }
