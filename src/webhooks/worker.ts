@@ -341,10 +341,11 @@ export class WebhookWorker implements LocalWorker {
   }
 
   /**
-   * One claim statement; starts the POSTs it returned. At most a subscription's slots' worth of rows each (32):
-   * claims of 128 rows of a dead receiver's backlog took up to 64 ms, with the healthy subscribers' rows waiting
-   * behind them (BENCHMARKS.md, eleventh session). `more`: more may be due now, since the claim returned
-   * as many rows as it asked for, or a subscription's full share and its lane has room for more.
+   * One claim statement; starts the POSTs it returned. At most `perSubscription` rows (32) of a subscription,
+   * and no more than its lane has room for: claims of 128 rows of a dead receiver's backlog took up to 64 ms,
+   * with the healthy subscribers' rows waiting behind them (BENCHMARKS.md, eleventh session). `more`: more may
+   * be due now, since the claim returned as many rows as it asked for, or all a subscription was asked for and
+   * its lane still has room.
    */
   async #claim(): Promise<{ claimed: number; more: boolean }> {
     const room = Math.min(this.#batchSize, this.#maxInFlight - this.#inFlight);
