@@ -38,18 +38,18 @@ export interface ClaimedDelivery extends QueuedDelivery {
 /**
  * Claims up to `limit` due deliveries in one statement: `FOR UPDATE SKIP LOCKED` lets concurrent workers claim
  * disjoint rows without waiting on each other, and pushing `next_attempt_at` past the lease is the lease
- * itself: a row whose worker dies becomes due again by itself. Rows are taken per subscription (at most
- * `perSubscription` each, through the (subscription_id, next_attempt_at) index), oldest first overall;
- * subscriptions in `skip` (a full queue in this worker) are left out, and those in `shares` get at most the
- * number given (the room left in their queue). A single walk of the due index in time
+ * itself: a row whose worker dies becomes due again by itself. Rows are taken per subscription (through the
+ * (subscription_id, next_attempt_at) index), oldest first overall: at most the number `shares` gives a
+ * subscription (the room left in its queue in this worker), `otherShare` for any other; subscriptions in `skip`
+ * (a full queue) are left out. A single walk of the due index in time
  * order had to step over a dead receiver's whole backlog on every claim: with a receiver that never answers,
  * the healthy subscribers' p99 doubled (bench:webhooks, 56.6 ms → 120.7 ms).
  */
 export async function claimDue(
   db: Db,
   input: {
-    now: Date; leaseMs: number; limit: number; perSubscription: number; skip: string[];
-    shares: { subscriptionIds: string[]; rows: number[] };
+    now: Date; leaseMs: number; limit: number; skip: string[];
+    shares: { subscriptionIds: string[]; rows: number[] }; otherShare: number;
   },
 ): Promise<ClaimedDelivery[]> {
   const leaseUntil = new Date(input.now.getTime() + input.leaseMs);
@@ -62,7 +62,7 @@ export async function claimDue(
         SELECT id, next_attempt_at FROM webhook_deliveries
         WHERE subscription_id = s.id AND status = 'pending' AND next_attempt_at <= ${input.now}::timestamptz
         ORDER BY next_attempt_at
-        LIMIT coalesce(share.rows, ${input.perSubscription})
+        LIMIT coalesce(share.rows, ${input.otherShare})
         FOR UPDATE SKIP LOCKED
       ) d
       -- Disabled subscriptions are not left out: a row queued while a 410 was being recorded would stay pending
@@ -88,9 +88,9 @@ export async function claimDue(
  * may have been claimed again meanwhile.
  */
 export async function releaseLeased(
-  db: Db, which: { rows: Array<{ id: string; leaseUntil: Date }> } | { eventIds: string[]; leaseUntil: Date },
+  db: Db, now: Date, which: { rows: Array<{ id: string; leaseUntil: Date }> } | { eventIds: string[]; leaseUntil: Date },
 ): Promise<void> {
-  const release = sql`UPDATE webhook_deliveries d SET next_attempt_at = now(), attempts = d.attempts - 1`;
+  const release = sql`UPDATE webhook_deliveries d SET next_attempt_at = ${dueNow(now)}, attempts = d.attempts - 1`;
   const still = sql`d.status = 'pending' AND d.attempts > 0`;
   if ('eventIds' in which) {
     await sql`${release} WHERE d.event_id = ANY (${which.eventIds}::uuid[]) AND d.next_attempt_at = ${which.leaseUntil}::timestamptz AND ${still}`.execute(db);

@@ -6,8 +6,8 @@ import type { QueuedDelivery } from './delivery-store.ts';
 // them, and the worker starts the POSTs once the statement has committed: no NOTIFY, no claim statement, no
 // second version of each row. Measured at 1,000 events/s (BENCHMARKS.md, tenth session): p50 from ~7–18 ms to
 // ~2–6 ms. A process that dies holding them leaves rows whose lease runs out, as after any claim: another worker
-// (or this one restarted) sends them then. Deliveries of a subscription whose lane in the worker is full are not
-// handed over: they are queued due, for that worker's claims once the lane has room (and other workers' polls).
+// (or this one restarted) sends them then. Deliveries of a subscription whose lane in the worker is full, or whose
+// receiver times out, are not handed over: they are queued due, for that worker's claims once the lane has room (and other workers' polls).
 // One statement may take the worker past its bounds by what it carries (64 changes' deliveries at most).
 
 /** How the deliveries about to be queued are handed over. */

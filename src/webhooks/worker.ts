@@ -84,10 +84,16 @@ export interface WorkerCounts {
 const RECORD_WAIT_MS = 5;
 
 /**
- * How long a lane (with its slots) outlives its last delivery: a subscriber with steady traffic keeps its slots
- * between deliveries rather than start again from one.
+ * How long a lane (with its slots) outlives its last delivery, at least (idle lanes are swept this often): a
+ * subscriber with steady traffic keeps its slots between deliveries rather than start again from one.
  */
 const IDLE_LANE_MS = 10_000;
+
+/** A new lane's slots (SubscriptionLane.slots). */
+const NEW_LANE_SLOTS = 1;
+
+/** Rows a lane may hold (sending or waiting their turn) per slot: claims and handoffs leave it out beyond. */
+const ROWS_PER_SLOT = 4;
 
 /**
  * Delivers the outbox. Claims due rows (delivery-store.ts) and takes those that writes of its own process hand
@@ -213,13 +219,11 @@ export class WebhookWorker implements LocalWorker {
 
   /**
    * For writes of this process about to queue deliveries: take them, leased as a claim would, unless stopped
-   * or full; a subscription whose lane is full is left to claims, as claims leave it out.
+   * or full; a subscription whose lane is full, or whose receiver times out, is left to claims.
    */
   handoffTerms(): HandoffTerms | undefined {
     if (!this.#running || this.#inFlight >= this.#maxInFlight) return undefined;
-    const skip = this.#handoffSkips();
-    this.#markLeftOut(skip);
-    return { leaseUntil: new Date(this.#clock.now().getTime() + this.#leaseMs), skip };
+    return { leaseUntil: new Date(this.#clock.now().getTime() + this.#leaseMs), skip: this.#handoffSkips() };
   }
 
   /** Deliveries queued under `handoffTerms`, their write committed: sent as if claimed. */
@@ -231,11 +235,14 @@ export class WebhookWorker implements LocalWorker {
     }
     this.#counts.handedOver += deliveries.length;
     for (const delivery of deliveries) this.#dispatch({ ...delivery, leaseUntil: terms.leaseUntil });
-    // Rows queued due for a lane that was full when the write asked: if it has room now, the claim its last
-    // delivery triggered may have run before they were committed, and nothing else would claim them before the
-    // poll. Not for a receiver that times out: a claim per write for it (its rows are queued due by every write)
-    // slowed every healthy delivery; its next timeout, or the poll, claims them.
-    if (queuedDue > 0 && terms.skip.some((id) => this.#canTakeMore(id))) this.wake();
+    if (queuedDue === 0) return;
+    // Rows queued due for the lanes the write skipped: claim them once those have room. If one has room now, the
+    // claim its last delivery triggered may have run before they were committed: claim now. Not while a
+    // receiver times out and has a request out: a claim per write for it (every write queues it a row) slowed
+    // every healthy delivery; that request's timeout claims them.
+    const skipped = terms.skip.map((id) => this.#lanes.get(id)).filter((lane) => lane !== undefined);
+    for (const lane of skipped) lane.leftOut = true;
+    if (skipped.some((lane) => !this.#atCap(lane) && (!lane.timingOut || lane.active === 0))) this.wake();
   }
 
   abandon(eventIds: string[], terms: HandoffTerms): void {
@@ -243,8 +250,8 @@ export class WebhookWorker implements LocalWorker {
   }
 
   /** Gives back leased rows, then (by default) tells every worker that they are due. */
-  #giveBack(which: Parameters<typeof releaseLeased>[1], then = () => wakeWorkers(this.#engine.db)): void {
-    const release = releaseLeased(this.#engine.db, which)
+  #giveBack(which: Parameters<typeof releaseLeased>[2], then = () => wakeWorkers(this.#engine.db)): void {
+    const release = releaseLeased(this.#engine.db, this.#clock.now(), which)
       .then(then)
       .catch((error) => this.#log.warn({ err: loggableError(error) }, 'giving back leased webhook deliveries failed; they are sent once their lease runs out'))
       .finally(() => this.#releases.delete(release));
@@ -269,6 +276,11 @@ export class WebhookWorker implements LocalWorker {
       const { claimed } = await this.#claim();
       attempts += claimed;
       if (claimed > 0) continue;
+      // Rows on their way back to the outbox are due once there.
+      if (this.#releases.size > 0) {
+        await Promise.all(this.#releases);
+        continue;
+      }
       // Done when nothing is in flight, unless the claim left out full lanes: everything may have finished
       // while it ran, and their subscriptions' rows are still due.
       if (this.#inFlight === 0 && !this.#leftOutLanes) break;
@@ -352,10 +364,11 @@ export class WebhookWorker implements LocalWorker {
     if (room <= 0) return { claimed: 0, more: false };
     const skip = this.#fullLanes();
     const shares = this.#shares();
+    const otherShare = Math.min(this.#perSubscription, NEW_LANE_SLOTS * ROWS_PER_SLOT);
     this.#leftOutLanes = skip.length > 0;
     this.#markLeftOut(skip);
     const rows = await claimDue(this.#engine.db, {
-      now: this.#clock.now(), leaseMs: this.#leaseMs, limit: room, perSubscription: this.#perSubscription, skip, shares,
+      now: this.#clock.now(), leaseMs: this.#leaseMs, limit: room, skip, shares, otherShare,
     });
     this.#counts.claims++;
     this.#counts.claimed += rows.length;
@@ -367,7 +380,7 @@ export class WebhookWorker implements LocalWorker {
     // A subscription that got all it was asked for may have rows left: claim again now if its lane has room,
     // or once it has.
     const asked = new Map(shares.subscriptionIds.map((id, i) => [id, shares.rows[i]!]));
-    const gotAll = [...share].filter(([id, n]) => n === (asked.get(id) ?? this.#perSubscription)).map(([id]) => id);
+    const gotAll = [...share].filter(([id, n]) => n === (asked.get(id) ?? otherShare)).map(([id]) => id);
     this.#markLeftOut(gotAll.filter((id) => this.#laneFull(id)));
     const more = rows.length === room || gotAll.some((id) => !this.#laneFull(id));
     return { claimed: rows.length, more };
@@ -377,7 +390,7 @@ export class WebhookWorker implements LocalWorker {
     this.#inFlight++;
     let lane = this.#lanes.get(row.subscription_id);
     if (!lane) {
-      lane = { active: 0, queue: [], slots: 1, timingOut: false, idleSince: undefined, leftOut: false };
+      lane = { active: 0, queue: [], slots: NEW_LANE_SLOTS, timingOut: false, idleSince: undefined, leftOut: false };
       this.#lanes.set(row.subscription_id, lane);
     }
     lane.idleSince = undefined;
@@ -391,21 +404,21 @@ export class WebhookWorker implements LocalWorker {
    * take it past (by what one statement carries).
    */
   #laneCap(lane: SubscriptionLane): number {
-    return lane.slots * 4;
+    return lane.slots * ROWS_PER_SLOT;
   }
 
   #fullLanes(): string[] {
     return [...this.#lanes.keys()].filter((id) => this.#laneFull(id));
   }
 
-  /** The subscriptions whose lanes have room for fewer rows than a claim's share, with that room. */
+  /** What a claim may take for each subscription with a lane: the room left in it, `perSubscription` at most. */
   #shares(): { subscriptionIds: string[]; rows: number[] } {
     const shares = { subscriptionIds: [] as string[], rows: [] as number[] };
     for (const [id, lane] of this.#lanes) {
       const room = this.#laneCap(lane) - lane.active - lane.queue.length;
-      if (room > 0 && room < this.#perSubscription) {
+      if (room > 0) {
         shares.subscriptionIds.push(id);
-        shares.rows.push(room);
+        shares.rows.push(Math.min(room, this.#perSubscription));
       }
     }
     return shares;
@@ -421,11 +434,6 @@ export class WebhookWorker implements LocalWorker {
 
   #markLeftOut(subscriptionIds: string[]): void {
     for (const id of subscriptionIds) this.#lanes.get(id)!.leftOut = true;
-  }
-
-  #canTakeMore(subscriptionId: string): boolean {
-    const lane = this.#lanes.get(subscriptionId);
-    return lane !== undefined && !lane.timingOut && !this.#atCap(lane);
   }
 
   #laneFull(subscriptionId: string): boolean {
@@ -445,10 +453,11 @@ export class WebhookWorker implements LocalWorker {
       lane.active--;
       this.#adjustSlots(lane, result);
       this.#next(lane);
-      // Rows of this subscription were left in the outbox because of its lane; now it has room, they may be
-      // taken. Other lanes' deliveries finishing free nothing a claim could use (a dead receiver's full lane must
-      // not turn every healthy delivery into a claim), and neither does one that leaves its lane still full.
-      if (lane.leftOut && !this.#atCap(lane)) {
+      // Rows of this subscription were left in the outbox because of its lane; once it has room for a round of
+      // its slots, they may be taken (at the first free row, a backlog made a claim per delivery, each taking
+      // one row). Other lanes' deliveries finishing free nothing a claim could use (a dead receiver's full lane
+      // must not turn every healthy delivery into a claim).
+      if (lane.leftOut && lane.active + lane.queue.length <= this.#laneCap(lane) - lane.slots) {
         lane.leftOut = false;
         this.wake();
       }

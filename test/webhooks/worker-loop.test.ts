@@ -154,8 +154,9 @@ test('a deleted subscription gets no more of the deliveries its lane held: only 
 });
 
 test('a claim takes a subscription its share of rows and, while its lane has room, claims again at once', async () => {
-  // Two slots, so a claim takes 2 rows of the subscription and its lane holds 8; a one-minute poll: only the
-  // single wake-up of the commit, and claiming again at once, can send the ten within the bounded wait.
+  // Two slots at most, so a claim takes at most 2 rows of the subscription (and its lane holds 4 rows a slot); a
+  // one-minute poll: only the single wake-up of the commit, claiming again at once, and the claims its lane makes
+  // as it empties can send the ten within the bounded wait.
   const { org, received } = await subscribedWorker({ perSubscription: 2, pollMs: 60_000 });
   const cards = await insertTestCards(db, org, Array.from({ length: 10 }, () => ({ holder: org.employee })));
   await inTransaction(db, async (trx) => {
@@ -282,14 +283,15 @@ test('a lane starts with one request, doubles them each round trip its receiver 
   await eventually(() => batch().length >= 7, 'seven tries', 10_000);
   assert.equal(Math.max(...batch().slice(0, 4).map((r) => r.concurrent)), 4);
   const gaps = batch().slice(4, 7).map((r, i) => r.at - batch()[3 + i]!.at);
-  assert.ok(gaps.every((gap) => gap >= 250), `one at a time, 300 ms apart: ${gaps.map((g) => g.toFixed(0)).join(', ')} ms`);
+  // Two at once would arrive within a few milliseconds of each other.
+  assert.ok(gaps.every((gap) => gap >= 200), `one at a time, 300 ms apart: ${gaps.map((g) => g.toFixed(0)).join(', ')} ms`);
   // Of the twelve the lane held waiting, ten went back (it now holds four rows a slot): due again, with their
   // claim's attempt undone, and this worker takes one each time a request times out.
   const untried = await sql<{ n: number }>`
     SELECT count(*)::int AS n FROM webhook_deliveries d
     WHERE d.organization_id = ${org.id} AND d.status = 'pending' AND d.attempts = 0
       AND NOT EXISTS (SELECT 1 FROM webhook_attempts a WHERE a.delivery_id = d.id)`.execute(db);
-  assert.ok(untried.rows[0]!.n >= 6, `given back untried: ${untried.rows[0]!.n}`);
+  assert.ok(untried.rows[0]!.n >= 4, `given back untried: ${untried.rows[0]!.n}`);
 
   rx.respond(() => ({ status: 200 }));
   rx.release();
