@@ -102,8 +102,9 @@ class WriteBatches {
       );
       if (local && terms) local.accept(handedDeliveries(returnedRows), terms, tally);
       // With terms, the rows queued due belong to subscriptions whose lane in the local worker is full or whose
-      // receiver times out: it claims them once their lane has room, other workers at their poll. A wake-up would normally only make every worker
-      // claim in vain (with a dead receiver, a claim and a due-time lookup per write statement).
+      // receiver times out: it claims them once their lane has room, other workers at their poll. A wake-up would
+      // normally only make every worker claim in vain (with a dead receiver, a claim and a due-time lookup per
+      // write statement).
       if (tally > 0 && !terms) wakeWorkers(this.db);
       batch.forEach((p, i) => p.resolve(versions[i]!));
     } catch (error) {

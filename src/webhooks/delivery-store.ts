@@ -82,8 +82,8 @@ export async function claimDue(
 
 /**
  * Gives back deliveries leased to a worker that it will not send: handed over (./handoff.ts) by a write whose
- * outcome was unknown, or before the worker stopped; or claimed for a receiver that started timing out, beyond
- * what its fewer slots send in time. Due now, for any worker; the lease's count in `attempts` taken back, since
+ * outcome was unknown, or before the worker stopped; or held in a worker's queue for a receiver that started
+ * timing out (beyond what its fewer slots send in time) or until the lease nearly ran out. Due now, for any worker; the lease's count in `attempts` taken back, since
  * no try was made (it drives the retry schedule). Only rows still under that lease: one whose lease ran out
  * may have been claimed again meanwhile.
  */
