@@ -286,11 +286,13 @@ async function startApiServer(embedded: boolean): Promise<ApiServer> {
   };
 }
 
-function summary(label: string, runs: RunResult[], subscriptions: string): number {
+/** Logs an arm's line; returns its pooled p99 and each run's p99 (ms). */
+function summary(label: string, runs: RunResult[], subscriptions: string): { p99: number; runP99s: number[] } {
   const all = runs.flatMap((r) => r.latencies).sort((a, b) => a - b);
   const expected = runs.reduce((s, r) => s + r.expected, 0);
   const offered = Math.round(runs.reduce((s, r) => s + r.achieved, 0) / runs.length);
-  const each = runs.map((r) => percentile(r.latencies.sort((a, b) => a - b), 99).toFixed(0)).join(', ');
+  const runP99s = runs.map((r) => percentile(r.latencies.sort((a, b) => a - b), 99));
+  const each = runP99s.map((p) => p.toFixed(0)).join(', ');
   const counts = runs.at(-1)!.counts;
   const p99 = percentile(all, 99);
   const timed = runs.filter((r) => r.cpu);
@@ -301,7 +303,7 @@ function summary(label: string, runs: RunResult[], subscriptions: string): numbe
   const walPerEvent = `; WAL ${Math.round(runs.reduce((sum, r) => sum + r.walBytes, 0) / (runs.length * RATE * RATE_SECONDS))} bytes per event`;
   const load = `${walPerEvent}; API server process per run: ${mean((l) => l.cpuSeconds).toFixed(2)} CPU s, event-loop delay p99 ${mean((l) => l.loopDelayP99).toFixed(1)} ms, max ${mean((l) => l.loopDelayMax).toFixed(1)} ms (means)`;
   log(`| ${label}: ${runs.length} × ${RATE * RATE_SECONDS} events at ${offered} events/s offered, ${subscriptions} | p50 ${percentile(all, 50).toFixed(1)} ms, p90 ${percentile(all, 90).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (each run's: ${each}), max ${all.at(-1)!.toFixed(1)} ms (${all.length}/${expected} delivered${counts ? `; since it started, its worker was handed ${counts.handedOver} deliveries and claimed ${counts.claimed}` : ''}${cpu}${load}) |`);
-  return p99;
+  return { p99, runP99s };
 }
 
 const healthyPorts = ready.ports.slice(BACKLOG_SUBSCRIPTIONS, BACKLOG_SUBSCRIPTIONS + 2);
@@ -335,20 +337,19 @@ for (const embedded of configurations.map((c) => c === 'embedded')) {
       (withOne ? withThird : healthy).push(run);
     }
   }
-  const p99Healthy = summary(`latency (${how})`, healthy, `${healthyPorts.length} healthy subscriptions`);
+  const without = summary(`latency (${how})`, healthy, `${healthyPorts.length} healthy subscriptions`);
   const arm = { dead: 'with a dead subscriber', answering: 'with a third subscriber that answers (BENCH_THIRD)', none: 'second arm, no third subscriber (BENCH_THIRD)' }[third];
-  const p99WithThird = summary(`latency ${arm} (${how})`, withThird, `${healthyPorts.length} healthy subscriptions${third === 'dead' ? ' + 1 that never answers' : third === 'answering' ? ' + 1 that answers, not measured' : ''}`);
+  const withIt = summary(`latency ${arm} (${how})`, withThird, `${healthyPorts.length} healthy subscriptions${third === 'dead' ? ' + 1 that never answers' : third === 'answering' ? ' + 1 that answers, not measured' : ''}`);
   // Beside the pooled p99 (which one run with a stall can move by tens of percent): each arm's median of its runs'
   // p99, and in how many rounds (a run of each arm, one after the other) the second arm's p99 was the higher.
-  const runP99 = (runs: RunResult[]) => runs.map((r) => percentile([...r.latencies].sort((x, y) => x - y), 99));
   const median = (values: number[]) => {
     const sorted = [...values].sort((x, y) => x - y);
     return (sorted[Math.floor((sorted.length - 1) / 2)]! + sorted[Math.ceil((sorted.length - 1) / 2)]!) / 2;
   };
-  const [each, eachWith] = [runP99(healthy), runP99(withThird)];
+  const [each, eachWith] = [without.runP99s, withIt.runP99s];
   const above = eachWith.filter((p, round) => p > each[round]!).length;
   const change = (to: number, from: number) => `${to >= from ? '+' : ''}${(to / from * 100 - 100).toFixed(0)}%`;
-  log(`| healthy subscribers' p99 ${arm} vs without (${how}) | ${change(p99WithThird, p99Healthy)} (median of the runs' p99: ${median(each).toFixed(1)} → ${median(eachWith).toFixed(1)} ms, ${change(median(eachWith), median(each))}; higher in ${above} of ${ROUNDS} rounds) |`);
+  log(`| healthy subscribers' p99 ${arm} vs without (${how}) | ${change(withIt.p99, without.p99)} (median of the runs' p99: ${median(each).toFixed(1)} → ${median(eachWith).toFixed(1)} ms, ${change(median(eachWith), median(each))}; higher in ${above} of ${ROUNDS} rounds) |`);
   await server.stop();
 }
 

@@ -108,6 +108,8 @@ export class WebhookWorker implements LocalWorker {
   readonly #clock: Clock;
   readonly #maxInFlight: number;
   readonly #perSubscription: number;
+  /** What a claim takes of a subscription this worker holds no lane for: a new lane's room. */
+  readonly #newLaneShare: number;
   readonly #batchSize: number;
   readonly #pollMs: number;
   readonly #retentionEveryMs: number;
@@ -148,6 +150,7 @@ export class WebhookWorker implements LocalWorker {
     this.#clock = deps.clock;
     this.#maxInFlight = options.maxInFlight ?? 512;
     this.#perSubscription = options.perSubscription ?? 32;
+    this.#newLaneShare = Math.min(this.#perSubscription, NEW_LANE_SLOTS * ROWS_PER_SLOT);
     this.#batchSize = options.batchSize ?? 256;
     this.#pollMs = options.pollMs ?? (deps.engine.kind === 'pglite' ? 250 : 1000);
     this.#retentionEveryMs = options.retentionEveryMs ?? 3_600_000;
@@ -364,7 +367,7 @@ export class WebhookWorker implements LocalWorker {
     if (room <= 0) return { claimed: 0, more: false };
     const skip = this.#fullLanes();
     const shares = this.#shares();
-    const otherShare = Math.min(this.#perSubscription, NEW_LANE_SLOTS * ROWS_PER_SLOT);
+    const otherShare = this.#newLaneShare;
     this.#leftOutLanes = skip.length > 0;
     this.#markLeftOut(skip);
     const rows = await claimDue(this.#engine.db, {
@@ -399,23 +402,23 @@ export class WebhookWorker implements LocalWorker {
   }
 
   /**
-   * Rows a subscription may have in this worker (sending or waiting their turn) before claims and handoffs leave
-   * it out: four rounds of its slots. A claim takes it up to this; a write's handoff that finds it below may
-   * take it past (by what one statement carries).
+   * Rows a subscription's lane may still take: it holds (sending or waiting their turn) four rounds of its slots
+   * before claims and handoffs leave it out. A claim takes no more than this; a write's handoff that finds room
+   * may take it past (negative, by what one statement carries).
    */
-  #laneCap(lane: SubscriptionLane): number {
-    return lane.slots * ROWS_PER_SLOT;
+  #room(lane: SubscriptionLane): number {
+    return lane.slots * ROWS_PER_SLOT - lane.active - lane.queue.length;
   }
 
   #fullLanes(): string[] {
-    return [...this.#lanes.keys()].filter((id) => this.#laneFull(id));
+    return [...this.#lanes].filter(([, lane]) => this.#atCap(lane)).map(([id]) => id);
   }
 
   /** What a claim may take for each subscription with a lane: the room left in it, `perSubscription` at most. */
   #shares(): { subscriptionIds: string[]; rows: number[] } {
     const shares = { subscriptionIds: [] as string[], rows: [] as number[] };
     for (const [id, lane] of this.#lanes) {
-      const room = this.#laneCap(lane) - lane.active - lane.queue.length;
+      const room = this.#room(lane);
       if (room > 0) {
         shares.subscriptionIds.push(id);
         shares.rows.push(Math.min(room, this.#perSubscription));
@@ -429,7 +432,7 @@ export class WebhookWorker implements LocalWorker {
    * wait in the outbox for claims rather than in this process (a write's handoff can carry 64 of them).
    */
   #handoffSkips(): string[] {
-    return [...this.#lanes].filter(([id, lane]) => lane.timingOut || this.#laneFull(id)).map(([id]) => id);
+    return [...this.#lanes].filter(([, lane]) => lane.timingOut || this.#atCap(lane)).map(([id]) => id);
   }
 
   #markLeftOut(subscriptionIds: string[]): void {
@@ -442,7 +445,7 @@ export class WebhookWorker implements LocalWorker {
   }
 
   #atCap(lane: SubscriptionLane): boolean {
-    return lane.active + lane.queue.length >= this.#laneCap(lane);
+    return this.#room(lane) <= 0;
   }
 
   #send(row: ClaimedDelivery, lane: SubscriptionLane): void {
@@ -457,7 +460,7 @@ export class WebhookWorker implements LocalWorker {
       // its slots, they may be taken (at the first free row, a backlog made a claim per delivery, each taking
       // one row). Other lanes' deliveries finishing free nothing a claim could use (a dead receiver's full lane
       // must not turn every healthy delivery into a claim).
-      if (lane.leftOut && lane.active + lane.queue.length <= this.#laneCap(lane) - lane.slots) {
+      if (lane.leftOut && this.#room(lane) >= lane.slots) {
         lane.leftOut = false;
         this.wake();
       }
@@ -477,7 +480,7 @@ export class WebhookWorker implements LocalWorker {
     if (!result.timedOut) return;
     lane.slots = Math.max(1, Math.floor(lane.slots / 2));
     lane.timingOut = true;
-    const excess = Math.min(lane.queue.length, lane.active + lane.queue.length - this.#laneCap(lane));
+    const excess = Math.min(lane.queue.length, -this.#room(lane));
     if (excess <= 0) return;
     this.#giveBackFromLane(lane, lane.queue.splice(lane.queue.length - excess));
   }
