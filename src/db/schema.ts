@@ -213,6 +213,7 @@ export interface CardEventsTable {
   card_id: string;
   event: CardEventName;
   actor_membership_id: string | null;
+  /** `json`: the exact text written, which deliveries' bodies are built from (migration 016). */
   data: ColumnType<Record<string, unknown>, string, string>;
   created_at: DefaultedTimestamp;
 }
@@ -240,7 +241,8 @@ export interface WebhookDeliveriesTable {
   event_id: string | null;
   type: string;
   event: string;
-  body: string;
+  /** A test event's body; null for a card event's delivery, whose body is built from the event (src/webhooks/envelope.ts). */
+  body: string | null;
   status: Generated<DeliveryStatus>;
   attempts: Generated<number>;
   next_attempt_at: Timestamp;

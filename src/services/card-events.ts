@@ -3,8 +3,9 @@ import { sql } from 'kysely';
 import { executePrepared } from '../db/prepared.ts';
 import type { Alongside, Executor } from '../db/queries/cards.ts';
 import type { CardEventName } from '../db/schema.ts';
-import { cardWebhookData, isoSeconds, type CardRecord } from '../domain/card.ts';
+import { cardWebhookData, type CardRecord } from '../domain/card.ts';
 import { dueNow, type QueuedDelivery } from '../webhooks/delivery-store.ts';
+import { cardEnvelope } from '../webhooks/envelope.ts';
 import type { HandoffTerms } from '../webhooks/handoff.ts';
 
 export interface CardEventInput {
@@ -44,10 +45,9 @@ function eventJson({ id, card, event, actorMembershipId, at }: IdentifiedEvent) 
     organization_id: card.organization_id,
     holder_id: card.holder_id,
     actor_membership_id: actorMembershipId,
-    // Serialized once, in the seed's key order; card_events.data is jsonb (which reorders keys), so the
-    // delivery body is built from this text, not from the stored column.
+    // Serialized once, in the seed's key order, and stored as this very text (card_events.data is json): the
+    // deliveries' bodies are built from it (src/webhooks/envelope.ts).
     data: JSON.stringify(cardWebhookData(card, event)),
-    created_at: JSON.stringify(isoSeconds(at)),
   };
 }
 
@@ -63,9 +63,8 @@ function eventJson({ id, card, event, actorMembershipId, at }: IdentifiedEvent) 
  *
  * One delivery per event and active `v1/cards` subscription of the card's organization whose owner may see the
  * card (CONTRACT.md "Who sees which cards": owners, admins and reporting every card; managers their team's
- * holders'; employees their own): a subscription never reveals a card its creator could not GET. The body is
- * the envelope of the seed, in its key order; every value concatenated in is a uuid column or text that is
- * already JSON.
+ * holders'; employees their own): a subscription never reveals a card its creator could not GET. The rows store
+ * no body: it is built from the event when sent (src/webhooks/envelope.ts), here for the deliveries handed over.
  */
 export function cardEventsCtes(events: IdentifiedEvent[], onlyIf?: string, handoff?: HandoffTerms): Alongside {
   const guard = onlyIf === undefined ? sql`TRUE` : sql`e.card_id IN (SELECT id FROM ${sql.id(onlyIf)})`;
@@ -75,25 +74,22 @@ export function cardEventsCtes(events: IdentifiedEvent[], onlyIf?: string, hando
     events AS (
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(events.map(eventJson))}::jsonb) AS e(
         id uuid, card_id uuid, organization_id uuid, holder_id uuid, event text, actor_membership_id uuid,
-        data text, created_at text, at timestamptz)
+        data text, at timestamptz)
       WHERE ${guard}
     ),
     event_row AS (
       INSERT INTO card_events (id, organization_id, card_id, event, actor_membership_id, data, created_at)
-      SELECT id, organization_id, card_id, event, actor_membership_id, data::jsonb, at FROM events
+      SELECT id, organization_id, card_id, event, actor_membership_id, data::json, at FROM events
     ),
     queued AS (
-      INSERT INTO webhook_deliveries (id, organization_id, subscription_id, event_id, type, event, body, next_attempt_at,
+      INSERT INTO webhook_deliveries (id, organization_id, subscription_id, event_id, type, event, next_attempt_at,
         attempts, created_at)
       SELECT x.id, x.organization_id, x.subscription_id, x.event_id, 'v1/cards', x.event,
-        '{"id":"' || x.id || '","subscription_id":"' || x.subscription_id || '","organization_id":"' || x.organization_id
-          || '","membership_id":"' || x.membership_id || '","type":"v1/cards","created_at":' || x.created_at
-          || ',"data":' || x.data || '}',
         CASE WHEN ${isHanded} THEN ${handoff?.leaseUntil ?? null}::timestamptz ELSE ${dueNow(sql`x.at`)} END,
         CASE WHEN ${isHanded} THEN 1 ELSE 0 END, x.at
       FROM (
-        SELECT gen_random_uuid() AS id, s.organization_id, s.id AS subscription_id, s.membership_id,
-          e.id AS event_id, e.event, e.created_at, e.data, e.at
+        SELECT gen_random_uuid() AS id, s.organization_id, s.id AS subscription_id,
+          e.id AS event_id, e.event, e.at
         FROM events e
         JOIN webhook_subscriptions s ON s.organization_id = e.organization_id
         JOIN memberships m ON m.id = s.membership_id
@@ -105,11 +101,14 @@ export function cardEventsCtes(events: IdentifiedEvent[], onlyIf?: string, hando
             OR (m.role = 'manager' AND m.team_id = (SELECT team_id FROM memberships WHERE id = e.holder_id))
           )
       ) AS x
-      RETURNING ${handoff ? sql`id, subscription_id, organization_id, body, attempts` : sql`attempts`}
+      RETURNING ${handoff ? sql`id, subscription_id, organization_id, event_id, attempts` : sql`attempts`}
     )${handoff ? sql`,
     handed AS (
-      SELECT q.id, q.subscription_id, q.organization_id, q.body, q.attempts, s.secret, s.callback_url
-      FROM queued q JOIN webhook_subscriptions s ON s.id = q.subscription_id
+      SELECT q.id, q.subscription_id, q.organization_id, ${cardEnvelope({
+        id: sql`q.id`, subscriptionId: sql`q.subscription_id`, organizationId: sql`q.organization_id`,
+        membershipId: sql`s.membership_id`, createdAt: sql`e.at`, data: sql`e.data`,
+      })} AS body, q.attempts, s.secret, s.callback_url
+      FROM queued q JOIN webhook_subscriptions s ON s.id = q.subscription_id JOIN events e ON e.id = q.event_id
       WHERE q.attempts > 0
     )` : sql``}`;
   return {

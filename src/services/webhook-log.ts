@@ -7,6 +7,7 @@ import type { Clock } from '../domain/clock.ts';
 import { badField, notFound, unprocessable } from '../domain/errors.ts';
 import type { Principal } from './credentials.ts';
 import { dueNow } from '../webhooks/delivery-store.ts';
+import { deliveryBody } from '../webhooks/envelope.ts';
 import { wakeWorkers } from '../webhooks/wake.ts';
 import { findSubscription } from './webhook-subscriptions.ts';
 import { isUuid } from '../domain/uuid.ts';
@@ -25,12 +26,17 @@ export interface EventFilters {
 
 export async function listDeliveries(db: Db, principal: Principal, subscriptionId: string, filters: EventFilters) {
   const subscription = await findSubscription(db, principal, subscriptionId);
-  let base = db.selectFrom('webhook_deliveries').where('subscription_id', '=', subscription.id);
-  if (filters.status) base = base.where('status', '=', filters.status);
-  if (filters.since) base = base.where('created_at', '>=', filters.since);
-  if (filters.event) base = base.where('event', '=', filters.event);
+  // Qualified: the page's query joins the event and the subscription, which have some of these columns too.
+  let base = db.selectFrom('webhook_deliveries').where('webhook_deliveries.subscription_id', '=', subscription.id);
+  if (filters.status) base = base.where('webhook_deliveries.status', '=', filters.status);
+  if (filters.since) base = base.where('webhook_deliveries.created_at', '>=', filters.since);
+  if (filters.event) base = base.where('webhook_deliveries.event', '=', filters.event);
   const [rows, count] = await Promise.all([
-    base.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc')
+    base.selectAll('webhook_deliveries')
+      .select(deliveryBody('webhook_deliveries', 'e', 's').as('body'))
+      .leftJoin('card_events as e', 'e.id', 'webhook_deliveries.event_id')
+      .innerJoin('webhook_subscriptions as s', 's.id', 'webhook_deliveries.subscription_id')
+      .orderBy('webhook_deliveries.created_at', 'desc').orderBy('webhook_deliveries.id', 'desc')
       .limit(filters.perPage).offset((filters.page - 1) * filters.perPage).execute(),
     base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);

@@ -1,6 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db, Engine } from '../db/engine.ts';
 import { executePrepared } from '../db/prepared.ts';
+import { deliveryBody } from './envelope.ts';
 import { MAX_ATTEMPTS, RETRY_BASE_SECONDS, RETRY_CAP_SECONDS, RETRY_FACTOR, RETRY_JITTER } from './schedule.ts';
 
 // The worker's SQL: claim due deliveries, record outcomes, schedule retries, remove old rows. Each is one
@@ -55,11 +56,11 @@ export async function claimDue(
   const leaseUntil = new Date(input.now.getTime() + input.leaseMs);
   const result = await executePrepared(db, sql<QueuedDelivery>`
     WITH due AS (
-      SELECT d.id FROM webhook_subscriptions s
+      SELECT d.id, d.event_id FROM webhook_subscriptions s
       LEFT JOIN unnest(${input.shares.subscriptionIds}::uuid[], ${input.shares.rows}::int[]) AS share (subscription_id, rows)
         ON share.subscription_id = s.id
       CROSS JOIN LATERAL (
-        SELECT id, next_attempt_at FROM webhook_deliveries
+        SELECT id, event_id, next_attempt_at FROM webhook_deliveries
         WHERE subscription_id = s.id AND status = 'pending' AND next_attempt_at <= ${input.now}::timestamptz
         ORDER BY next_attempt_at
         LIMIT coalesce(share.rows, ${input.otherShare})
@@ -73,9 +74,9 @@ export async function claimDue(
     )
     UPDATE webhook_deliveries d
     SET next_attempt_at = ${leaseUntil}::timestamptz, attempts = d.attempts + 1
-    FROM due, webhook_subscriptions s
+    FROM due LEFT JOIN card_events e ON e.id = due.event_id, webhook_subscriptions s
     WHERE d.id = due.id AND s.id = d.subscription_id
-    RETURNING d.id, d.subscription_id, d.organization_id, d.body, d.attempts, s.secret, s.callback_url
+    RETURNING d.id, d.subscription_id, d.organization_id, ${deliveryBody('d', 'e', 's')} AS body, d.attempts, s.secret, s.callback_url
   `);
   return result.rows.map((r) => ({ ...r, leaseUntil }));
 }
@@ -236,7 +237,8 @@ export async function outboxRows(db: Db): Promise<number> {
 
 /**
  * Removes deliveries (with their attempts) and card events older than the retention, in batches of
- * 5,000 so that no statement holds locks for long. Pending deliveries are kept whatever their age. Old
+ * 5,000 so that no statement holds locks for long. Pending deliveries are kept whatever their age, and so are
+ * their events. Old
  * deliveries are found through each subscription's (created_at) index: an index of their own would be one more
  * entry to write for every version of every delivery.
  */
@@ -254,8 +256,11 @@ export async function removeExpired(db: Db, now: Date, retentionDays: number): P
         LIMIT 5000
       ) d
       LIMIT 5000)`.execute(db);
+    // An event stays while a delivery of it is pending: its body is built from the event (./envelope.ts).
     const e = await sql`DELETE FROM card_events WHERE id IN (
-      SELECT id FROM card_events WHERE created_at < ${cutoff}::timestamptz LIMIT 5000)`.execute(db);
+      SELECT id FROM card_events e WHERE created_at < ${cutoff}::timestamptz
+        AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id AND d.status = 'pending')
+      LIMIT 5000)`.execute(db);
     const n = Number(a.numAffectedRows ?? 0n) + Number(d.numAffectedRows ?? 0n) + Number(e.numAffectedRows ?? 0n);
     removed += n;
     if (n === 0) return removed;

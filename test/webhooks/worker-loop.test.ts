@@ -29,12 +29,13 @@ async function subscribedWorker(options: ConstructorParameters<typeof WebhookWor
   const rx = await startReceiver(responder);
   const res = await app.inject({ method: 'POST', url: '/v2/webhook_subscriptions', headers: { authorization: org.owner.auth }, payload: { callback_url: rx.url, types: ['v1/cards'] } });
   assert.equal(res.statusCode, 201);
+  const subscriptionId: string = res.json().id;
   /** Bounded wait (10 s) until the receiver holds n requests. */
   const received = async (n: number) => {
     for (let i = 0; i < 200 && rx.received.length < n; i++) await new Promise((r) => setTimeout(r, 50));
     return rx.received.map((r) => JSON.parse(r.body).data.event as string);
   };
-  return { org, received, worker, rx };
+  return { org, received, worker, rx, subscriptionId };
 }
 
 /**
@@ -87,7 +88,7 @@ test('where nothing else vacuums the outbox (PGlite, autovacuum off), a started 
 });
 
 test("changes made in the worker's own process are handed to it by their write: no claim, each row queued leased with its attempt counted", async () => {
-  const { org, received, worker, rx } = await subscribedWorker({ pollMs: 60_000 });
+  const { org, received, worker, rx, subscriptionId } = await subscribedWorker({ pollMs: 60_000 });
   const cards = await Promise.all([0, 1, 2].map(() => makeCard(app, org, 'virtual')));
   assert.equal((await received(3)).length, 3);
   const before = worker.counts;
@@ -99,9 +100,16 @@ test("changes made in the worker's own process are handed to it by their write: 
   await eventually(async () => (await deliveriesOf(org.id, 'locked')).every((d) => d.status === 'delivered'), 'recorded', 5000);
   const rows = await deliveriesOf(org.id, 'locked');
   assert.equal(rows.length, 3);
+  // The write built the bodies it handed over; a claim (a retry) and the event log build them from the stored
+  // event: the same bytes.
+  const log = await app.inject({ method: 'GET', url: `/qcards/webhooks/v1/subscriptions/${subscriptionId}/events?event=locked`, headers: { authorization: org.owner.auth } });
+  const logged = new Map((log.json().events as Array<{ id: string; body: string }>).map((e) => [e.id, e.body]));
   for (const row of rows) {
     assert.equal(row.attempts, 1);
-    assert.equal(rx.received.find((r) => r.headers['webhook-id'] === row.id)?.body, row.body, 'the body sent is the body queued');
+    assert.equal(row.body, null, 'no body stored: it is built from the event');
+    const sent = rx.received.find((r) => r.headers['webhook-id'] === row.id)?.body;
+    assert.equal(sent, logged.get(row.id), 'the body sent is the body the log shows');
+    assert.equal(JSON.parse(sent!).id, row.id);
   }
 });
 
