@@ -217,14 +217,22 @@ interface RunResult {
   cpu?: { machine: number; postgres: number; seconds: number };
   /** WAL bytes PostgreSQL wrote during the run (the whole server's: nothing else writes meanwhile). */
   walBytes: number;
+  /** Checkpoints PostgreSQL started during the run. */
+  checkpoints: number;
   /** The API server process's own CPU and event-loop delays during the run. */
   load: ProcessLoad;
 }
 
-/** PostgreSQL's current WAL position, in bytes. */
-async function walPosition(): Promise<number> {
-  const result = await sql<{ at: string }>`SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::text AS at`.execute(db);
-  return Number(result.rows[0]!.at);
+/**
+ * PostgreSQL's current WAL position in bytes, and the checkpoints it has started: a run during which one starts
+ * writes a full image of each page on its first change after it (full_page_writes), WAL that the commits in
+ * flight wait for.
+ */
+async function walPosition(): Promise<{ bytes: number; checkpoints: number }> {
+  const result = await sql<{ at: string; checkpoints: string }>`
+    SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::text AS at,
+      (SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter)::text AS checkpoints`.execute(db);
+  return { bytes: Number(result.rows[0]!.at), checkpoints: Number(result.rows[0]!.checkpoints) };
 }
 
 interface ApiServer {
@@ -268,15 +276,17 @@ async function startApiServer(embedded: boolean): Promise<ApiServer> {
       const count = () => [...committed.keys()].reduce((s, card) => s + (arrivals.get(card)?.length ?? 0), 0);
       while (count() < expected && Date.now() < deadline) await sleep(20);
       const cpuAfter = cpuBefore && cpuSnapshot();
-      const walBytes = await walPosition() - walBefore;
+      const walAfter = await walPosition();
+      const walBytes = walAfter.bytes - walBefore.bytes;
+      const checkpoints = walAfter.checkpoints - walBefore.checkpoints;
       const cpu = cpuBefore && cpuAfter
         ? { machine: cpuAfter.machine - cpuBefore.machine, postgres: cpuAfter.postgres - cpuBefore.postgres, seconds: (now() - startedAt) / 1000 }
         : undefined;
       const samples: Array<[number, number]> = [];
       for (const [card, at] of committed) for (const arrived of arrivals.get(card) ?? []) samples.push([at, arrived - at]);
-      if (process.env.BENCH_TIMELINE) console.log(`${timeline(samples)}${counts && previousCounts ? ` | claims ${counts.claims - previousCounts.claims}` : ''}`);
+      if (process.env.BENCH_TIMELINE) console.log(`${timeline(samples)}${counts && previousCounts ? ` | claims ${counts.claims - previousCounts.claims}` : ''} | checkpoints ${checkpoints}`);
       previousCounts = counts;
-      return { latencies: samples.map(([, latency]) => latency), expected, achieved, counts, cpu, load, walBytes };
+      return { latencies: samples.map(([, latency]) => latency), expected, achieved, counts, cpu, load, walBytes, checkpoints };
     },
     async stop() {
       const gone = new Promise((resolve) => child.once('exit', resolve));
@@ -292,7 +302,7 @@ function summary(label: string, runs: RunResult[], subscriptions: string): { p99
   const expected = runs.reduce((s, r) => s + r.expected, 0);
   const offered = Math.round(runs.reduce((s, r) => s + r.achieved, 0) / runs.length);
   const runP99s = runs.map((r) => percentile(r.latencies.sort((a, b) => a - b), 99));
-  const each = runP99s.map((p) => p.toFixed(0)).join(', ');
+  const each = runP99s.map((p, i) => `${p.toFixed(0)}${runs[i]!.checkpoints > 0 ? '*' : ''}`).join(', ');
   const counts = runs.at(-1)!.counts;
   const p99 = percentile(all, 99);
   const timed = runs.filter((r) => r.cpu);
@@ -302,7 +312,7 @@ function summary(label: string, runs: RunResult[], subscriptions: string): { p99
   const mean = (pick: (l: ProcessLoad) => number) => runs.reduce((s, r) => s + pick(r.load), 0) / runs.length;
   const walPerEvent = `; WAL ${Math.round(runs.reduce((sum, r) => sum + r.walBytes, 0) / (runs.length * RATE * RATE_SECONDS))} bytes per event`;
   const load = `${walPerEvent}; API server process per run: ${mean((l) => l.cpuSeconds).toFixed(2)} CPU s, event-loop delay p99 ${mean((l) => l.loopDelayP99).toFixed(1)} ms, max ${mean((l) => l.loopDelayMax).toFixed(1)} ms (means)`;
-  log(`| ${label}: ${runs.length} × ${RATE * RATE_SECONDS} events at ${offered} events/s offered, ${subscriptions} | p50 ${percentile(all, 50).toFixed(1)} ms, p90 ${percentile(all, 90).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (each run's: ${each}), max ${all.at(-1)!.toFixed(1)} ms (${all.length}/${expected} delivered${counts ? `; since it started, its worker was handed ${counts.handedOver} deliveries and claimed ${counts.claimed}` : ''}${cpu}${load}) |`);
+  log(`| ${label}: ${runs.length} × ${RATE * RATE_SECONDS} events at ${offered} events/s offered, ${subscriptions} | p50 ${percentile(all, 50).toFixed(1)} ms, p90 ${percentile(all, 90).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (each run's, * where a checkpoint started during it: ${each}), max ${all.at(-1)!.toFixed(1)} ms (${all.length}/${expected} delivered${counts ? `; since it started, its worker was handed ${counts.handedOver} deliveries and claimed ${counts.claimed}` : ''}${cpu}${load}) |`);
   return { p99, runP99s };
 }
 
