@@ -32,7 +32,9 @@ export async function listDeliveries(db: Db, principal: Principal, subscriptionI
   if (filters.since) base = base.where('webhook_deliveries.created_at', '>=', filters.since);
   if (filters.event) base = base.where('webhook_deliveries.event', '=', filters.event);
   const [rows, count] = await Promise.all([
-    base.selectAll('webhook_deliveries')
+    base.select(['webhook_deliveries.id', 'webhook_deliveries.event_id', 'webhook_deliveries.type', 'webhook_deliveries.event',
+      'webhook_deliveries.status', 'webhook_deliveries.created_at', 'webhook_deliveries.next_attempt_at',
+      'webhook_deliveries.delivered_at', 'webhook_deliveries.last_status_code', 'webhook_deliveries.last_error'])
       .select(deliveryBody('webhook_deliveries', 'e', 's').as('body'))
       .leftJoin('card_events as e', 'e.id', 'webhook_deliveries.event_id')
       .innerJoin('webhook_subscriptions as s', 's.id', 'webhook_deliveries.subscription_id')
