@@ -11,7 +11,8 @@
 // BENCH_CONFIGS=separate or =embedded runs only one of the two configurations of phase 3. BENCH_THIRD=answering
 // makes the third subscriber one that answers at once (a control: what one more subscription costs, hanging or
 // not), =none leaves it out (an A/A check: how far apart the two arms are from noise alone).
-// BENCH_TIMELINE=1 also prints the latency of each 250 ms of every run.
+// BENCH_TIMELINE=1 also prints the latency of each 250 ms of every run. BENCH_API_FLAGS: node flags for the API
+// server process (`--max-semi-space-size=4`, as `npm start` runs it: BENCHMARKS.md, thirteenth session).
 // Database: QCARDS_BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/qcards_bench_webhooks (created
 // when missing; never the `test` database). Results are printed as Markdown for BENCHMARKS.md.
 import { fork } from 'node:child_process';
@@ -246,7 +247,7 @@ async function startApiServer(embedded: boolean): Promise<ApiServer> {
   let previousCounts: WorkerCounts | undefined;
   const child = fork(fileURLToPath(new URL('./producer-child.ts', import.meta.url)),
     [DATABASE_URL, org.id, String(RATE * RATE_SECONDS), embedded ? '1' : '0'], {
-      execArgv: ['--import', 'tsx', ...(process.env.BENCH_TRACE_GC ? ['--trace-gc'] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv: ['--import', 'tsx', ...(process.env.BENCH_TRACE_GC ? ['--trace-gc'] : []), ...(process.env.BENCH_API_FLAGS?.split(' ').filter(Boolean) ?? [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`the API server exited (${code}) unasked`))));
   const next = <T>() => Promise.race([new Promise<T>((resolve) => child.once('message', resolve as never)), exited]);
