@@ -84,6 +84,13 @@ async function activeSubscription(db: Db, principal: Principal, subscriptionId: 
 }
 
 
+/**
+ * Deliveries whose body can still be built: a stored one (test events), or their card event is still there (a
+ * delivery past the retention may outlive its event until the next removal run).
+ */
+const sendable = sql<boolean>`(webhook_deliveries.body IS NOT NULL
+  OR EXISTS (SELECT 1 FROM card_events e WHERE e.id = webhook_deliveries.event_id))`;
+
 /** Queues one event again, now, with a fresh retry schedule and the same id. */
 export async function redeliver(db: Db, clock: Clock, principal: Principal, subscriptionId: string, deliveryId: string) {
   const subscription = await activeSubscription(db, principal, subscriptionId);
@@ -92,6 +99,7 @@ export async function redeliver(db: Db, clock: Clock, principal: Principal, subs
     .set({ status: 'pending', attempts: 0, next_attempt_at: dueNow(clock.now()), last_error: null })
     .where('id', '=', deliveryId)
     .where('subscription_id', '=', subscription.id)
+    .where(sendable)
     .returning(['id'])
     .executeTakeFirst() : undefined;
   if (!row) throw notFound('webhook event', 'event_id');
@@ -110,7 +118,8 @@ export async function replay(
   let query = db
     .updateTable('webhook_deliveries')
     .set({ status: 'pending', attempts: 0, next_attempt_at: dueNow(clock.now()), last_error: null })
-    .where('subscription_id', '=', subscription.id);
+    .where('subscription_id', '=', subscription.id)
+    .where(sendable);
   query = input.status ? query.where('status', '=', 'failed') : query.where('created_at', '>=', new Date(input.since!));
   const result = await query.executeTakeFirst();
   wakeWorkers(db);

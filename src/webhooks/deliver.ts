@@ -6,6 +6,12 @@ import { parseRetryAfter } from './schedule.ts';
 import { deliveryHeaders } from './sign.ts';
 
 const EXCERPT_CHARS = 1024;
+/**
+ * A delivery whose card event is gone: its body cannot be built (./envelope.ts). Retention keeps the events of
+ * pending deliveries and redelivery refuses such rows, so only a race with retention (or a hand-deleted event)
+ * leads here; an empty or made-up body would be worse than none.
+ */
+const UNSENDABLE = 'its card event is no longer stored (past the retention): nothing to send';
 
 /**
  * Text from a receiver as PostgreSQL can store it: text cannot hold NUL, and one answer with a NUL made the
@@ -36,6 +42,10 @@ export async function deliverOnce(
   const timestamp = Math.floor(attemptedAt.getTime() / 1000);
   const started = performance.now();
   const base = { id: delivery.id, subscriptionId: delivery.subscription_id, attemptedAt };
+  if (delivery.body === null) {
+    return { ...base, outcome: 'unsendable', statusCode: null, latencyMs: 0, error: UNSENDABLE, excerpt: null, retryAfter: null, timedOut: false };
+  }
+  const body = delivery.body;
   // A timer cleared once the answer is read, not AbortSignal.timeout: that one's timer fires after every
   // delivery, long done, and builds a DOMException each time (~4% of the worker's thread at 2,000 deliveries/s).
   const deadline = new AbortController();
@@ -44,8 +54,8 @@ export async function deliverOnce(
     const response = await request(delivery.callback_url, {
       method: 'POST',
       dispatcher,
-      headers: deliveryHeaders(delivery.secret, delivery.id, timestamp, delivery.body),
-      body: delivery.body,
+      headers: deliveryHeaders(delivery.secret, delivery.id, timestamp, body),
+      body,
       signal: deadline.signal,
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,

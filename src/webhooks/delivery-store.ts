@@ -20,12 +20,13 @@ import { MAX_ATTEMPTS, RETRY_BASE_SECONDS, RETRY_CAP_SECONDS, RETRY_FACTOR, RETR
  */
 export const dueNow = (at: Date | RawBuilder<unknown>) => sql<Date>`least(${at}::timestamptz, now())`;
 
-/** A delivery as a worker sends it: the row, with its subscription's secret and URL. */
+/** A delivery as a worker sends it: the row, its body (./envelope.ts), its subscription's secret and URL. */
 export interface QueuedDelivery {
   id: string;
   subscription_id: string;
   organization_id: string;
-  body: string;
+  /** Null only when its card event is no longer stored: such a delivery cannot be sent (marked failed). */
+  body: string | null;
   attempts: number;
   secret: string;
   callback_url: string;
@@ -103,7 +104,8 @@ export async function releaseLeased(
     WHERE d.id = r.id AND d.next_attempt_at = r.lease_until AND ${still}`.execute(db);
 }
 
-export type Outcome = 'delivered' | 'retry' | 'gone';
+/** `unsendable`: its body cannot be built (the event is gone): failed at once, with no request. */
+export type Outcome = 'delivered' | 'retry' | 'gone' | 'unsendable';
 
 export interface AttemptResult {
   id: string;
@@ -153,7 +155,7 @@ export async function recordAttempts(db: Db, now: Date, results: AttemptResult[]
       UPDATE webhook_deliveries d SET
         status = CASE
           WHEN r.outcome = 'delivered' THEN 'delivered'
-          WHEN r.outcome = 'gone' OR d.attempts >= ${MAX_ATTEMPTS} THEN 'failed'
+          WHEN r.outcome IN ('gone', 'unsendable') OR d.attempts >= ${MAX_ATTEMPTS} THEN 'failed'
           ELSE 'pending' END,
         delivered_at = CASE WHEN r.outcome = 'delivered' THEN ${now}::timestamptz ELSE d.delivered_at END,
         last_status_code = r.status_code,

@@ -52,6 +52,11 @@ test('a committed change is delivered once, with the seed envelope, the data of 
   assert.deepEqual(envelope.data, cardWebhookData(card, 'created'));
   assert.deepEqual(Object.keys(envelope.data), Object.keys(cardWebhookData(card, 'created')));
   assert.equal(envelope.data.atm_daily_limit, `${card.atm_daily_limit}.00`);
+  // Byte for byte what JSON.stringify makes of the envelope: built in SQL from the stored event (envelope.ts).
+  assert.equal(body, JSON.stringify({
+    id: envelope.id, subscription_id: sub.id, organization_id: org.id, membership_id: org.owner.id, type: 'v1/cards',
+    created_at: at.toISOString().replace(/\.\d{3}Z$/, 'Z'), data: cardWebhookData(card, 'created'),
+  }));
   assert.equal(headers['content-type'], 'application/json');
   assert.match(String(headers['user-agent']), /^qcards-webhooks/);
   assert.equal(headers['webhook-id'], envelope.id);
@@ -299,6 +304,36 @@ test('an answer not complete within the timeout is a timed-out attempt, retried 
   }
   // Quiet the two for later tests: the deliveries are marked failed.
   await db.updateTable('webhook_deliveries').set({ status: 'failed' }).where('subscription_id', 'in', [quiet.id, slow.id]).execute();
+});
+
+test('a delivery whose card event is gone is marked failed without a request, and cannot be redelivered or replayed', async () => {
+  const { org, rx, sub, card } = await setup();
+  rx.respond(() => ({ status: 500 }));
+  await emitCardEvent(db, card, 'locked', clock.now());
+  await worker.runOnce();
+  const [row] = await deliveriesOf(sub.id);
+  assert.equal(row!.status, 'pending');
+  // As if retention had removed the event while the delivery was being marked done (a race between its statements).
+  await db.deleteFrom('card_events').where('id', '=', row!.event_id!).execute();
+  const sent = rx.received.length;
+  rx.respond(() => ({ status: 200 }));
+  clock.advance(86_400_000);
+  await worker.runOnce();
+  assert.equal(rx.received.length, sent, 'no request: there is no body to send');
+  const [after] = await deliveriesOf(sub.id);
+  assert.equal(after!.status, 'failed');
+  assert.match(after!.last_error!, /no longer stored/);
+  const base = `/qcards/webhooks/v1/subscriptions/${sub.id}`;
+  const call = (path: string, payload?: object) =>
+    app.inject({ method: 'POST', url: `${base}${path}`, headers: { authorization: org.owner.auth }, ...(payload ? { payload } : {}) });
+  assert.equal((await call(`/events/${row!.id}/redeliver`)).statusCode, 404);
+  const replayed = await call('/replay', { status: 'failed' });
+  assert.equal(replayed.statusCode, 202, replayed.body);
+  assert.deepEqual(replayed.json(), { replayed: 0 });
+  assert.equal((await deliveriesOf(sub.id))[0]!.status, 'failed', 'left failed by the replay');
+  const log = await app.inject({ method: 'GET', url: `${base}/events`, headers: { authorization: org.owner.auth } });
+  assert.equal(log.statusCode, 200);
+  assert.equal(log.json().events[0].body, null);
 });
 
 test('events and attempts older than the retention are removed; pending deliveries are kept, with their events', async () => {

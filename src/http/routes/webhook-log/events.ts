@@ -31,7 +31,7 @@ export const Event = Type.Object({
   delivered_at: Nullable(Type.String({ format: 'date-time' })),
   last_status_code: Nullable(Type.Integer()),
   last_error: Nullable(Type.String()),
-  body: Type.String({ description: 'The exact bytes POSTed (and signed).' }),
+  body: Nullable(Type.String({ description: 'The exact bytes POSTed (and signed); null once its card event is past the retention (the delivery goes at the next removal run).' })),
   attempts: Type.Array(Attempt),
 });
 
