@@ -75,6 +75,7 @@ const engine = await openEngine({ databaseUrl: DATABASE_URL, poolSize: 20 });
 await migrate(engine.db);
 await sql`TRUNCATE organizations, card_events, webhook_deliveries, webhook_attempts CASCADE`.execute(engine.db);
 const db = engine.db;
+const serverVersion = Number((await sql<{ v: string }>`SELECT current_setting('server_version_num') AS v`.execute(db)).rows[0]!.v);
 const config = { ...loadConfig({}), databaseUrl: DATABASE_URL, webhookAllowLoopback: true, embeddedWorker: false };
 
 const receiver = new Worker(new URL('./receiver.mjs', import.meta.url), { workerData: { healthy: 6, hanging: 1, quiet: 1 } });
@@ -230,9 +231,12 @@ interface RunResult {
  * flight wait for.
  */
 async function walPosition(): Promise<{ bytes: number; checkpoints: number }> {
+  // PostgreSQL 17 moved the checkpoint counts from pg_stat_bgwriter to pg_stat_checkpointer.
+  const checkpointCount = serverVersion >= 170000
+    ? sql`(SELECT num_timed + num_requested FROM pg_stat_checkpointer)`
+    : sql`(SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter)`;
   const result = await sql<{ at: string; checkpoints: string }>`
-    SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::text AS at,
-      (SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter)::text AS checkpoints`.execute(db);
+    SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::text AS at, ${checkpointCount}::text AS checkpoints`.execute(db);
   return { bytes: Number(result.rows[0]!.at), checkpoints: Number(result.rows[0]!.checkpoints) };
 }
 

@@ -3,7 +3,7 @@ import { sql, type RawBuilder } from 'kysely';
 // The body of a card event's delivery: the seed's envelope, in its key order, built in SQL from the delivery row,
 // its subscription and its event whenever it is sent or shown, instead of stored in every delivery row (migration
 // 016). Stored, the ~1.2 KB body was written again with every version of the row (queued, claimed, recorded) and
-// for every subscription; an extra subscription cost each write a row of ~1.4 KB. Built from the same columns
+// for every subscription: a row of 1,328 bytes on average against 168 now. Built from the same columns
 // each time, the bytes are the same on every try: the event's data is kept as the exact text it was written
 // with (card_events.data is `json`, which keeps its input as is) and its time is formatted as isoSeconds does.
 // Test events have no card event: their body is stored (webhook_deliveries.body is null for the others).
