@@ -7,7 +7,7 @@ import type { Clock } from '../domain/clock.ts';
 import { badField, notFound, unprocessable } from '../domain/errors.ts';
 import type { Principal } from './credentials.ts';
 import { dueNow } from '../webhooks/delivery-store.ts';
-import { deliveryBody } from '../webhooks/envelope.ts';
+import { cardEnvelope, deliveryBody } from '../webhooks/envelope.ts';
 import { wakeWorkers } from '../webhooks/wake.ts';
 import { findSubscription } from './webhook-subscriptions.ts';
 import { isUuid } from '../domain/uuid.ts';
@@ -131,9 +131,10 @@ export async function sendTestEvent(db: Db, clock: Clock, principal: Principal, 
   const subscription = await activeSubscription(db, principal, subscriptionId);
   const id = randomUUID();
   const now = clock.now();
-  const body = JSON.stringify({
-    id, subscription_id: subscription.id, organization_id: subscription.organization_id,
-    membership_id: subscription.membership_id, type: 'v1/cards', created_at: isoSeconds(now), data: { event: 'test' },
+  // The envelope of every delivery (one definition of its keys and time format), stored: there is no card event.
+  const body = cardEnvelope({
+    id: sql`${id}`, subscriptionId: sql`${subscription.id}`, organizationId: sql`${subscription.organization_id}`,
+    membershipId: sql`${subscription.membership_id}`, createdAt: sql`${now}::timestamptz`, data: sql`${'{"event":"test"}'}`,
   });
   await db.insertInto('webhook_deliveries').values({
     id, organization_id: subscription.organization_id, subscription_id: subscription.id, event_id: null,

@@ -123,6 +123,11 @@ test('a test event is signed and delivered like any other', async () => {
   assert.equal(envelope.id, res.json().id);
   assert.equal(envelope.subscription_id, sub.id);
   assert.deepEqual(envelope.data, { event: 'test' });
+  assert.equal(rx.received[0]!.body, JSON.stringify({
+    id: envelope.id, subscription_id: sub.id, organization_id: envelope.organization_id, membership_id: envelope.membership_id,
+    type: 'v1/cards', created_at: envelope.created_at, data: { event: 'test' },
+  }), 'byte for byte');
+  assert.match(envelope.created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
 });
 
 test("another member's or organization's subscription log is a 404, and the webhook scope is required", async () => {
