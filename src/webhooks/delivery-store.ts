@@ -238,9 +238,8 @@ export async function outboxRows(db: Db): Promise<number> {
 }
 
 /**
- * Removes deliveries (with their attempts) and card events older than the retention, in batches of
- * 5,000 so that no statement holds locks for long. Pending deliveries are kept whatever their age, and so are
- * their events. Old
+ * Removes deliveries (with their attempts) and card events older than the retention, in batches of 5,000 so that
+ * no statement holds locks for long. Pending deliveries are kept whatever their age, and so are their events. Old
  * deliveries are found through each subscription's (created_at) index: an index of their own would be one more
  * entry to write for every version of every delivery.
  */
