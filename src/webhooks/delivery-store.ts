@@ -77,7 +77,7 @@ export async function claimDue(
     SET next_attempt_at = ${leaseUntil}::timestamptz, attempts = d.attempts + 1
     FROM due LEFT JOIN card_events e ON e.id = due.event_id, webhook_subscriptions s
     WHERE d.id = due.id AND s.id = d.subscription_id
-    RETURNING d.id, d.subscription_id, d.organization_id, ${deliveryBody('d', 'e', 's')} AS body, d.attempts, s.secret, s.callback_url
+    RETURNING d.id, d.subscription_id, d.organization_id, ${deliveryBody('d', 'e', sql`s.membership_id`)} AS body, d.attempts, s.secret, s.callback_url
   `);
   return result.rows.map((r) => ({ ...r, leaseUntil }));
 }

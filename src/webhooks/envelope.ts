@@ -30,12 +30,13 @@ export function cardEnvelope(p: EnvelopeParts): RawBuilder<string> {
 
 /**
  * The body of the delivery `d` (a webhook_deliveries alias) as sent: its stored body (a test event's), else the
- * envelope of its card event `e` (card_events, joined on d.event_id) for its subscription `s`.
+ * envelope of its card event `e` (card_events, joined on d.event_id) for its subscription, whose owner is
+ * `membershipId` (a column of a joined subscription, or the value when the subscription is known already).
  */
-export function deliveryBody(d: string, e: string, s: string): RawBuilder<string> {
+export function deliveryBody(d: string, e: string, membershipId: RawBuilder<unknown>): RawBuilder<string> {
   const col = (table: string, column: string) => sql.ref(`${table}.${column}`);
   return sql<string>`coalesce(${col(d, 'body')}, ${cardEnvelope({
     id: col(d, 'id'), subscriptionId: col(d, 'subscription_id'), organizationId: col(d, 'organization_id'),
-    membershipId: col(s, 'membership_id'), createdAt: col(e, 'created_at'), data: col(e, 'data'),
+    membershipId, createdAt: col(e, 'created_at'), data: col(e, 'data'),
   })})`;
 }
