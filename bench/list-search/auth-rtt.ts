@@ -10,7 +10,6 @@ import { spawn } from 'node:child_process';
 import { randomInt, randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { Pool } from 'undici';
 import { openEngine } from '../../src/db/engine.ts';
 import { migrate } from '../../src/db/migrate.ts';
@@ -18,19 +17,15 @@ import { insertCards } from '../../src/db/queries/cards.ts';
 import { buildCard } from '../../src/domain/card-factory.ts';
 import { issueCredential } from '../../src/services/credentials.ts';
 import { createBankAccount, createMembership, createOrganization } from '../../src/services/organizations.ts';
+import { freshBenchDatabase } from '../database.ts';
 
-const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB_URL = 'postgres://postgres@127.0.0.1:5432/qcards_listperf_auth';
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 32);
 const DURATION_S = Number(process.env.DURATION ?? 10);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const PORT = 3000 + randomInt(1000, 5000);
 
-const admin = new pg.Client({ connectionString: ADMIN_URL });
-await admin.connect();
-await admin.query('DROP DATABASE IF EXISTS qcards_listperf_auth');
-await admin.query('CREATE DATABASE qcards_listperf_auth');
-await admin.end();
+await freshBenchDatabase(DB_URL);
 
 const engine = await openEngine({ databaseUrl: DB_URL });
 await migrate(engine.db);

@@ -1,26 +1,9 @@
 import { sql } from 'kysely';
-import pg from 'pg';
 import type { Db } from '../../src/db/engine.ts';
 import { findCard } from '../../src/db/queries/cards.ts';
 import { cardSearchText, renderCardJson } from '../../src/domain/card.ts';
 
 export const DEFAULT_BENCH_URL = 'postgres://postgres@127.0.0.1:5432/qcards_bench';
-
-/** Creates the benchmark database when missing. Refuses `test`, the database of the test suite. */
-export async function ensurePostgresDatabase(url: string): Promise<void> {
-  const parsed = new URL(url);
-  const name = decodeURIComponent(parsed.pathname.slice(1));
-  if (name === '' || name === 'test') throw new Error(`refusing to benchmark in database "${name}": use a database of its own`);
-  parsed.pathname = '/postgres';
-  const admin = new pg.Client({ connectionString: parsed.toString() });
-  await admin.connect();
-  try {
-    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${name.replaceAll('"', '""')}"`);
-  } finally {
-    await admin.end();
-  }
-}
 
 /**
  * Reads back a sample of stored cards and checks that `api_json` and `search_text` are exactly what the

@@ -6,7 +6,8 @@ import { SCOPES } from '../../src/domain/scopes.ts';
 import { issueCredential } from '../../src/services/credentials.ts';
 import { buildCases, type BenchCase } from './cases.ts';
 import { ensureDataset, type DatasetSpec } from './dataset/build.ts';
-import { DEFAULT_BENCH_URL, ensurePostgresDatabase, verifyRendering } from './databases.ts';
+import { ensureBenchDatabase } from '../database.ts';
+import { DEFAULT_BENCH_URL, verifyRendering } from './databases.ts';
 import { hasWrk, measureLatency, type LatencyOptions, type LatencyResult } from './latency.ts';
 import type { LoadJob, LoadResult } from './load-child.ts';
 import { peakRssMb, startChild } from './processes.ts';
@@ -100,7 +101,7 @@ function mergeLoad(results: LoadResult[]): LoadResult {
 async function benchPostgres(): Promise<void> {
   const databaseUrl = process.env.DATABASE_URL || DEFAULT_BENCH_URL;
   log(`\n== PostgreSQL: ${databaseUrl.replace(/\/\/[^@]*@/, '//')}`);
-  await ensurePostgresDatabase(databaseUrl);
+  await ensureBenchDatabase(databaseUrl);
   const { info, auth, cases } = await prepare({ databaseUrl }, PG_SPEC);
   const { server, origin } = await startServer({ DATABASE_URL: databaseUrl });
   const rss: Array<{ name: string; mb: number; limit: number | undefined }> = [];

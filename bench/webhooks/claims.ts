@@ -5,7 +5,6 @@
 // and the test fixtures). Database: QCARDS_BENCH_DATABASE_URL, default
 // postgres://postgres@127.0.0.1:5432/qcards_bench_claims, dropped and created anew (never the `test` database).
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { sql } from 'kysely';
 import { openEngine } from '../../src/db/engine.ts';
 import { migrate } from '../../src/db/migrate.ts';
@@ -14,17 +13,10 @@ import { recordCardEvent } from '../../src/services/card-events.ts';
 import { generateSecret } from '../../src/services/webhook-subscriptions.ts';
 import { claimDue } from '../../src/webhooks/delivery-store.ts';
 import { createOrgFixture, insertTestCards } from '../../test/helpers/fixtures.ts';
+import { freshBenchDatabase } from '../database.ts';
 
 const url = process.env.QCARDS_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/qcards_bench_claims';
-const name = new URL(url).pathname.slice(1);
-if (!/^[a-z0-9_]+$/.test(name) || name === 'test') throw new Error(`not a benchmark database: ${name}`);
-const adminUrl = new URL(url);
-adminUrl.pathname = '/postgres';
-const admin = new pg.Client({ connectionString: adminUrl.toString() });
-await admin.connect();
-await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-await admin.query(`CREATE DATABASE ${name}`);
-await admin.end();
+await freshBenchDatabase(url);
 const engine = await openEngine({ databaseUrl: url, poolSize: 4 });
 const db = engine.db;
 await migrate(db);

@@ -20,7 +20,6 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import pg from 'pg';
 import { sql } from 'kysely';
 import { Agent, request } from 'undici';
 import { loadConfig } from '../../src/config.ts';
@@ -34,7 +33,9 @@ import { generateSecret } from '../../src/services/webhook-subscriptions.ts';
 import { deliveryHeaders } from '../../src/webhooks/sign.ts';
 import { WebhookWorker, type WorkerCounts } from '../../src/webhooks/worker.ts';
 import { createOrgFixture, insertTestCards, type OrgFixture } from '../../test/helpers/fixtures.ts';
+import { ensureBenchDatabase } from '../database.ts';
 import { cpuSnapshot } from './cpu.ts';
+import { bootstrapInterval, change, median, percentile, signedPercent } from './stats.ts';
 import type { ProcessLoad } from './producer-child.ts';
 
 const DATABASE_URL = process.env.QCARDS_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/qcards_bench_webhooks';
@@ -53,24 +54,10 @@ const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 5);
 const WARMUP_PASSES = Number(process.env.BENCH_WARMUP_PASSES ?? 6);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 
-async function ensureDatabase(url: string): Promise<void> {
-  const target = new URL(url);
-  const name = target.pathname.slice(1);
-  if (name === 'test') throw new Error('the benchmark never runs on the test database');
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-  if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${name.replace(/"/g, '')}"`);
-  await client.end();
-}
-
-const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-await ensureDatabase(DATABASE_URL);
+await ensureBenchDatabase(DATABASE_URL);
 const engine = await openEngine({ databaseUrl: DATABASE_URL, poolSize: 20 });
 await migrate(engine.db);
 await sql`TRUNCATE organizations, card_events, webhook_deliveries, webhook_attempts CASCADE`.execute(engine.db);
@@ -355,16 +342,13 @@ for (const embedded of configurations.map((c) => c === 'embedded')) {
   const without = summary(`latency (${how})`, healthy, `${healthyPorts.length} healthy subscriptions`);
   const arm = { dead: 'with a dead subscriber', answering: 'with a third subscriber that answers (BENCH_THIRD)', none: 'second arm, no third subscriber (BENCH_THIRD)' }[third];
   const withIt = summary(`latency ${arm} (${how})`, withThird, `${healthyPorts.length} healthy subscriptions${third === 'dead' ? ' + 1 that never answers' : third === 'answering' ? ' + 1 that answers, not measured' : ''}`);
-  // Beside the pooled p99 (which one run with a stall can move by tens of percent): each arm's median of its runs'
-  // p99, and in how many rounds (a run of each arm, one after the other) the second arm's p99 was the higher.
-  const median = (values: number[]) => {
-    const sorted = [...values].sort((x, y) => x - y);
-    return (sorted[Math.floor((sorted.length - 1) / 2)]! + sorted[Math.ceil((sorted.length - 1) / 2)]!) / 2;
-  };
+  // Beside the pooled p99 (which one run with a stall can move by tens of percent): how far resampling the rounds
+  // moves its change (a 90% interval: what these runs can tell apart), each arm's median of its runs' p99, and in
+  // how many rounds (a run of each arm, one after the other) the second arm's p99 was the higher.
   const [each, eachWith] = [without.runP99s, withIt.runP99s];
   const above = eachWith.filter((p, round) => p > each[round]!).length;
-  const change = (to: number, from: number) => `${to >= from ? '+' : ''}${(to / from * 100 - 100).toFixed(0)}%`;
-  log(`| healthy subscribers' p99 ${arm} vs without (${how}) | ${change(withIt.p99, without.p99)} (median of the runs' p99: ${median(each).toFixed(1)} → ${median(eachWith).toFixed(1)} ms, ${change(median(eachWith), median(each))}; higher in ${above} of ${ROUNDS} rounds) |`);
+  const [low, high] = bootstrapInterval(healthy.map((r) => r.latencies), withThird.map((r) => r.latencies));
+  log(`| healthy subscribers' p99 ${arm} vs without (${how}) | ${change(withIt.p99, without.p99)} (90% interval over resamplings of the rounds: ${signedPercent(low)} to ${signedPercent(high)}; median of the runs' p99: ${median(each).toFixed(1)} → ${median(eachWith).toFixed(1)} ms, ${change(median(eachWith), median(each))}; higher in ${above} of ${ROUNDS} rounds) |`);
   await server.stop();
 }
 

@@ -16,7 +16,6 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { Pool } from 'undici';
 import { openEngine } from '../../src/db/engine.ts';
 import { insertCards } from '../../src/db/queries/cards.ts';
@@ -25,6 +24,7 @@ import { buildCard } from '../../src/domain/card-factory.ts';
 import { issueCredential } from '../../src/services/credentials.ts';
 import { createBankAccount, createMembership, createOrganization } from '../../src/services/organizations.ts';
 import { generateSecret } from '../../src/services/webhook-subscriptions.ts';
+import { freshBenchDatabase } from '../database.ts';
 import { hasWrk } from '../list/latency.ts';
 
 const ADMIN_URL = process.env.QCARDS_BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -45,14 +45,9 @@ const SUBSCRIBED = process.env.SUBSCRIBED === '1';
  * wrote among them (p99 25.0 ms right after runs of 14.9–17.1 on new ones, BENCHMARKS.md, eighth session).
  */
 async function freshDatabase(): Promise<string> {
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  // FORCE: a server left running by an interrupted run would otherwise keep the database.
-  await admin.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${DB_NAME}`);
-  await admin.end();
   const url = new URL(ADMIN_URL);
   url.pathname = `/${DB_NAME}`;
+  await freshBenchDatabase(url.toString());
   return url.toString();
 }
 
