@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { loadConfig } from '../../src/config.ts';
 import { openEngine } from '../../src/db/engine.ts';
 import type { CardWrite } from '../../src/db/queries/cards.ts';
@@ -51,7 +51,15 @@ export interface ProcessLoad {
 const loopDelay = monitorEventLoopDelay({ resolution: 5 });
 loopDelay.enable();
 
-async function run({ rate, warm, count }: Run): Promise<{ committed: Array<[string, number]>; achieved: number; counts?: WorkerCounts; load: ProcessLoad }> {
+/** BENCH_TIMELINE: this process's garbage collections, [start (epoch ms), pause (ms)], for the parent's timeline. */
+let collections: Array<[number, number]> = [];
+if (process.env.BENCH_TIMELINE) {
+  new PerformanceObserver((list) => {
+    for (const gc of list.getEntries()) collections.push([performance.timeOrigin + gc.startTime, gc.duration]);
+  }).observe({ entryTypes: ['gc'] });
+}
+
+async function run({ rate, warm, count }: Run): Promise<{ committed: Array<[string, number]>; achieved: number; counts?: WorkerCounts; load: ProcessLoad; collections: Array<[number, number]> }> {
   // The changes go round the cards: the warm-up changes the very cards the runs change, so that their pages
   // settle first (a card's first changes move it to pages with room; until then they update every index).
   if (cards.length < 1000) throw new Error(`only ${cards.length} cards, 1000 at least needed`);
@@ -64,6 +72,7 @@ async function run({ rate, warm, count }: Run): Promise<{ committed: Array<[stri
     if (i === warm) {
       cpuFrom = process.cpuUsage();
       loopDelay.reset();
+      collections = [];
     }
     const wait = start + (i * 1000) / rate - now();
     if (wait > 1) await sleep(wait);
@@ -87,7 +96,7 @@ async function run({ rate, warm, count }: Run): Promise<{ committed: Array<[stri
   await sleep(100);
   const cpu = process.cpuUsage(cpuFrom);
   const load = { cpuSeconds: (cpu.user + cpu.system) / 1e6, loopDelayP99: loopDelay.percentile(99) / 1e6, loopDelayMax: loopDelay.max / 1e6 };
-  return { committed, achieved, counts: worker?.counts, load };
+  return { committed, achieved, counts: worker?.counts, load, collections };
 }
 
 process.on('message', async (message: Run | 'stop') => {

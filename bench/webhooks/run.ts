@@ -178,18 +178,24 @@ const worker = new WebhookWorker({ engine: workerEngine, config, clock: systemCl
 }
 
 /**
- * BENCH_TIMELINE=1: p50/p99 (ms) of the events committed in each 250 ms of a run, to tell a spike from a backlog.
- * `samples`: [commit time, latency] of each delivery.
+ * BENCH_TIMELINE=1: p50/p99 (ms) of the events committed in each 250 ms of a run, to tell a spike from a backlog,
+ * and `gc` with the longest pause (ms) of the API server process's garbage collections that started in it, where
+ * one took 2 ms or more. `samples`: [commit time, latency] of each delivery; `collections`: [start, pause].
  */
-function timeline(samples: Array<[number, number]>): string {
+function timeline(samples: Array<[number, number]>, collections: Array<[number, number]>): string {
   const t0 = Math.min(...samples.map(([at]) => at));
   const buckets = new Map<number, number[]>();
   for (const [at, latency] of samples) {
     const b = Math.floor((at - t0) / 250);
     (buckets.get(b) ?? buckets.set(b, []).get(b)!).push(latency);
   }
+  const pauses = new Map<number, number>();
+  for (const [at, pause] of collections) {
+    const b = Math.floor((at - t0) / 250);
+    if (pause >= 2) pauses.set(b, Math.max(pause, pauses.get(b) ?? 0));
+  }
   return [...buckets].sort((a, b) => a[0] - b[0])
-    .map(([b, l]) => `${b * 250}:${percentile(l.sort((x, y) => x - y), 50).toFixed(0)}/${percentile(l, 99).toFixed(0)}`).join(' ');
+    .map(([b, l]) => `${b * 250}:${percentile(l.sort((x, y) => x - y), 50).toFixed(0)}/${percentile(l, 99).toFixed(0)}${pauses.has(b) ? `gc${pauses.get(b)!.toFixed(0)}` : ''}`).join(' ');
 }
 
 // 3 and 4. Commit-to-delivery latency at RATE events/s, in the two ways qcards runs: with a separate worker
@@ -255,12 +261,12 @@ async function startApiServer(embedded: boolean): Promise<ApiServer> {
       if (!autovacuum) await sql`VACUUM cards, card_events, webhook_deliveries, webhook_attempts`.execute(db);
       arrivals.clear();
       const n = RATE * RATE_SECONDS;
-      const report = next<{ committed: Array<[string, number]>; achieved: number; counts?: WorkerCounts; load: ProcessLoad }>();
+      const report = next<{ committed: Array<[string, number]>; achieved: number; counts?: WorkerCounts; load: ProcessLoad; collections: Array<[number, number]> }>();
       const cpuBefore = cpuSnapshot();
       const walBefore = await walPosition();
       const startedAt = now();
       child.send({ rate: RATE, warm: 0, count: n });
-      const { committed: commits, achieved, counts, load } = await report;
+      const { committed: commits, achieved, counts, load, collections } = await report;
       // Counted from the end of the run before (the worker's counts run on between runs).
       const committed = new Map(commits);
       const deadline = Date.now() + 30_000;
@@ -276,7 +282,7 @@ async function startApiServer(embedded: boolean): Promise<ApiServer> {
         : undefined;
       const samples: Array<[number, number]> = [];
       for (const [card, at] of committed) for (const arrived of arrivals.get(card) ?? []) samples.push([at, arrived - at]);
-      if (process.env.BENCH_TIMELINE) console.log(`${timeline(samples)}${counts && previousCounts ? ` | claims ${counts.claims - previousCounts.claims}` : ''} | checkpoints ${checkpoints}`);
+      if (process.env.BENCH_TIMELINE) console.log(`${timeline(samples, collections)}${counts && previousCounts ? ` | claims ${counts.claims - previousCounts.claims}` : ''} | checkpoints ${checkpoints} | event-loop delay max ${load.loopDelayMax.toFixed(1)} ms`);
       previousCounts = counts;
       return { latencies: samples.map(([, latency]) => latency), expected, achieved, counts, cpu, load, walBytes, checkpoints };
     },
