@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CompiledQuery, Compilable, QueryResult, RawBuilder } from 'kysely';
+import { createQueryId, PostgresQueryCompiler, sql, type CompiledQuery, type Compilable, type QueryResult, type RawBuilder } from 'kysely';
 import type pg from 'pg';
 import type { Executor } from './queries/cards.ts';
 
@@ -21,6 +21,21 @@ const MARK = '/* qcards:prepared */ ';
 export async function executePrepared<R>(db: Executor, query: Compilable<R> | RawBuilder<R>): Promise<QueryResult<R>> {
   const compiled = 'isRawBuilder' in query ? query.compile(db) : query.compile();
   return db.executeQuery({ ...compiled, sql: MARK + compiled.sql } as CompiledQuery<R>);
+}
+
+const compiler = new PostgresQueryCompiler();
+
+/**
+ * A fragment without values, compiled to its text once (both engines speak PostgreSQL's dialect). Kysely walks
+ * every node of a statement each time it compiles one, and the hot statements are built anew for every call:
+ * the card write's SET list alone (55 columns, 110 identifiers) was about a tenth of what the API server
+ * allocated per change at 1,000 changes/s, and every such allocation brings the next garbage collection pause
+ * nearer (BENCHMARKS.md, "Webhook delivery", fourteenth session).
+ */
+export function fixedText(fragment: RawBuilder<unknown>): RawBuilder<unknown> {
+  const compiled = compiler.compileQuery(fragment.toOperationNode(), createQueryId());
+  if (compiled.parameters.length > 0) throw new Error('fixedText: the fragment has values');
+  return sql.raw(compiled.sql);
 }
 
 const names = new Map<string, string>();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { executePrepared } from '../db/prepared.ts';
+import { executePrepared, fixedText } from '../db/prepared.ts';
 import type { Alongside, Executor } from '../db/queries/cards.ts';
 import type { CardEventName } from '../db/schema.ts';
 import { cardWebhookData, type CardRecord } from '../domain/card.ts';
@@ -104,10 +104,7 @@ export function cardEventsCtes(events: IdentifiedEvent[], onlyIf?: string, hando
       RETURNING ${handoff ? sql`id, subscription_id, organization_id, event_id, attempts` : sql`attempts`}
     )${handoff ? sql`,
     handed AS (
-      SELECT q.id, q.subscription_id, q.organization_id, ${cardEnvelope({
-        id: sql`q.id`, subscriptionId: sql`q.subscription_id`, organizationId: sql`q.organization_id`,
-        membershipId: sql`s.membership_id`, createdAt: sql`e.at`, data: sql`e.data`,
-      })} AS body, q.attempts, s.secret, s.callback_url
+      SELECT q.id, q.subscription_id, q.organization_id, ${HANDED_BODY} AS body, q.attempts, s.secret, s.callback_url
       FROM queued q JOIN webhook_subscriptions s ON s.id = q.subscription_id JOIN events e ON e.id = q.event_id
       WHERE q.attempts > 0
     )` : sql``}`;
@@ -117,6 +114,12 @@ export function cardEventsCtes(events: IdentifiedEvent[], onlyIf?: string, hando
     returned: handoff ? { from: 'handed', columns: HANDED_COLUMNS } : undefined,
   };
 }
+
+/** The body of a delivery handed over, from the `handed` CTE's tables (compiled once: fixedText). */
+const HANDED_BODY = fixedText(cardEnvelope({
+  id: sql`q.id`, subscriptionId: sql`q.subscription_id`, organizationId: sql`q.organization_id`,
+  membershipId: sql`s.membership_id`, createdAt: sql`e.at`, data: sql`e.data`,
+}));
 
 /** Every field of a QueuedDelivery, as the `handed` CTE names them. */
 const HANDED_COLUMNS = ['id', 'subscription_id', 'organization_id', 'body', 'attempts', 'secret', 'callback_url'] as const satisfies ReadonlyArray<keyof QueuedDelivery>;

@@ -1,7 +1,7 @@
 import { sql, type RawBuilder, type Transaction } from 'kysely';
 import { cardSearchText, renderCardJson, type CardRecord, type HolderName } from '../../domain/card.ts';
 import type { Db } from '../engine.ts';
-import { executePrepared } from '../prepared.ts';
+import { executePrepared, fixedText } from '../prepared.ts';
 import type { CardsTable, Database } from '../schema.ts';
 
 // Card rows are written only through these functions, which keep `api_json` and `search_text` in step with
@@ -115,13 +115,29 @@ type WrittenColumn = Exclude<keyof CardsTable, 'id' | 'organization_id' | 'pan' 
 const everyColumnWritten: Exclude<WrittenColumn, (typeof WRITTEN_COLUMNS)[number]> extends never ? true : never = true;
 void everyColumnWritten;
 
-// The SET list, fixed text: the statement is prepared once per connection whatever the batch.
-const SET_WRITTEN = sql.join(WRITTEN_COLUMNS.map((c) => sql`${sql.id(c)} = w.${sql.id(c)}`));
+// The SET list, fixed text: the statement is prepared once per connection whatever the batch, and its text is
+// compiled once (fixedText).
+const SET_WRITTEN = fixedText(sql.join(WRITTEN_COLUMNS.map((c) => sql`${sql.id(c)} = w.${sql.id(c)}`)));
 
 /** A write as one element of the statement's jsonb array, read back as a `cards` row (jsonb_populate_recordset). */
 function writeJson(w: CardWrite) {
   const { pan: _pan, cvv: _cvv, ...card } = w.card;
   return { ...card, ...derivedColumns(w.card, w.holder), version: w.version };
+}
+
+const returnedListsByColumns = new WeakMap<readonly string[], { nulls: RawBuilder<unknown>; columns: RawBuilder<unknown> }>();
+
+/** `returned`'s columns as the select lists of the cards' rows (NULLs named r_<column>) and of its own, compiled once. */
+function returnedLists(columns: readonly string[]): { nulls: RawBuilder<unknown>; columns: RawBuilder<unknown> } {
+  let lists = returnedListsByColumns.get(columns);
+  if (!lists) {
+    lists = {
+      nulls: fixedText(sql.join(columns.map((c) => sql`NULL AS ${sql.id(`r_${c}`)}`))),
+      columns: fixedText(sql.join(columns.map((c) => sql.id(c)))),
+    };
+    returnedListsByColumns.set(columns, lists);
+  }
+  return lists;
 }
 
 /**
@@ -157,9 +173,9 @@ export async function saveCardsIfUnchanged(
       RETURNING cards.id, cards.version
     )${alongside ? sql`, ${alongside.ctes}` : sql``}
     SELECT id, version, ${alongside ? alongside.tally : sql`0`} AS tally
-      ${returned ? sql`, ${sql.join(returned.columns.map((c) => sql`NULL AS ${sql.id(`r_${c}`)}`))}` : sql``}
+      ${returned ? sql`, ${returnedLists(returned.columns).nulls}` : sql``}
     FROM changed
-    ${returned ? sql`UNION ALL SELECT NULL, NULL, NULL, ${sql.join(returned.columns.map((c) => sql.id(c)))} FROM ${sql.id(returned.from)}` : sql``}
+    ${returned ? sql`UNION ALL SELECT NULL, NULL, NULL, ${returnedLists(returned.columns).columns} FROM ${sql.id(returned.from)}` : sql``}
   `);
   const versions = new Map<string, number>();
   const rows: Array<Record<string, unknown>> = [];
