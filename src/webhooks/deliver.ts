@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
 import { request, type Dispatcher } from 'undici';
 import type { Clock } from '../domain/clock.ts';
 import type { AttemptResult, ClaimedDelivery } from './delivery-store.ts';
@@ -81,19 +82,27 @@ function timeoutError(): Error {
   return error;
 }
 
-async function readExcerpt(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    if (size < MAX_READ_BYTES) chunks.push(chunk);
-    size += chunk.length;
-    if (size >= MAX_READ_BYTES) {
-      body.destroy();
-      break;
-    }
-  }
-  if (size === 0) return null;
-  return storable(Buffer.concat(chunks).toString('utf8').slice(0, EXCERPT_CHARS));
+/**
+ * The answer's first MAX_READ_BYTES, as stored text (null when empty). Read with listeners, not `for await`: the
+ * stream's async iterator made a few objects per answer, about 4% of what the API server allocated per change at
+ * 1,000 changes/s (BENCHMARKS.md, "Webhook delivery", fourteenth session).
+ */
+function readExcerpt(body: Readable): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = () => resolve(size === 0 ? null : storable(Buffer.concat(chunks).toString('utf8').slice(0, EXCERPT_CHARS)));
+    body.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= MAX_READ_BYTES) {
+        body.destroy();
+        done();
+      }
+    });
+    body.once('end', done);
+    body.once('error', reject);
+  });
 }
 
 type RequestError = { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };

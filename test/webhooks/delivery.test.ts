@@ -306,6 +306,34 @@ test('an answer not complete within the timeout is a timed-out attempt, retried 
   await db.updateTable('webhook_deliveries').set({ status: 'failed' }).where('subscription_id', 'in', [quiet.id, slow.id]).execute();
 });
 
+test('a 2xx answer with an endless body is delivered: its first KB stored, the rest not read', async () => {
+  // 16 KB chunks for as long as the connection lasts: only the first 64 KB are read, then the connection goes.
+  let written = 0;
+  const endless = createServer((req, res) => {
+    req.resume();
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    const chunk = 'é'.repeat(8 * 1024);
+    const pour = () => {
+      while (!res.destroyed && res.write(chunk)) written += chunk.length * 2;
+    };
+    res.on('drain', pour);
+    pour();
+  });
+  await new Promise<void>((resolve) => endless.listen(0, '127.0.0.1', resolve));
+  after(() => new Promise<void>((resolve) => { endless.closeAllConnections(); endless.close(() => resolve()); }));
+  const org = await createOrgFixture(db);
+  const sub = await subscribe(org, org.owner, `http://127.0.0.1:${(endless.address() as AddressInfo).port}/hook`);
+  const [card] = await insertTestCards(db, org, [{ holder: org.employee }]);
+  await emitCardEvent(db, card!, 'locked', clock.now());
+  const bound = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('runOnce still reading after 5 s')), 5_000).unref());
+  assert.equal(await Promise.race([worker.runOnce(), bound]), 1);
+  const [row] = await deliveriesOf(sub.id);
+  assert.equal(row!.status, 'delivered');
+  const [attempt] = await db.selectFrom('webhook_attempts').selectAll().where('delivery_id', '=', row!.id).execute();
+  assert.equal(attempt!.response_excerpt, 'é'.repeat(1024));
+  assert.ok(written < 10 * 1024 * 1024, `the receiver wrote ${written} bytes: the answer was read to its end`);
+});
+
 test('a delivery whose card event is gone is marked failed without a request, and cannot be redelivered or replayed', async () => {
   const { org, rx, sub, card } = await setup();
   rx.respond(() => ({ status: 500 }));
