@@ -3,6 +3,7 @@
 // ports answer 200 at once and report (card id, arrival time) to the main thread every 20 ms; "hanging" ports
 // never answer; "quiet" ports answer 200 at once and report nothing (a third subscriber that is not measured).
 import { createServer } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 
 const { healthy, hanging, quiet } = workerData;
@@ -54,8 +55,15 @@ setInterval(() => {
   parentPort.postMessage({ type: 'arrivals', arrivals, count });
   arrivals = [];
 }, 20).unref();
+// This thread's event-loop delays: a stall here delays the arrival times it records, as a stall of the sender would.
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
 parentPort.on('message', (m) => {
-  if (m.type === 'count') parentPort.postMessage({ type: 'count', count });
+  // The longest delay since the last ask (ms).
+  if (m.type === 'loop') {
+    parentPort.postMessage({ type: 'loop', max: loopDelay.max / 1e6 });
+    loopDelay.reset();
+  }
 });
 parentPort.postMessage({ type: 'ready', ports, hangingPorts, quietPorts });
 // Keep the thread alive until terminated.

@@ -35,7 +35,7 @@ import { WebhookWorker, type WorkerCounts } from '../../src/webhooks/worker.ts';
 import { createOrgFixture, insertTestCards, type OrgFixture } from '../../test/helpers/fixtures.ts';
 import { ensureBenchDatabase } from '../database.ts';
 import { cpuSnapshot } from './cpu.ts';
-import { bootstrapInterval, change, median, percentile, signedPercent } from './stats.ts';
+import { bootstrapInterval, change, median, percentile, roundRatioChange, signedPercent } from './stats.ts';
 import type { ProcessLoad } from './producer-child.ts';
 
 const DATABASE_URL = process.env.QCARDS_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/qcards_bench_webhooks';
@@ -262,6 +262,16 @@ async function startApiServer(embedded: boolean): Promise<ApiServer> {
       arrivals.clear();
       const n = RATE * RATE_SECONDS;
       const report = next<{ committed: Array<[string, number]>; achieved: number; counts?: WorkerCounts; load: ProcessLoad; collections: Array<[number, number]> }>();
+      const receiverLoop = () => new Promise<number>((resolve) => {
+        const answer = (m: { type: string; max?: number }) => {
+          if (m.type !== 'loop') return;
+          receiver.off('message', answer);
+          resolve(m.max!);
+        };
+        receiver.on('message', answer);
+        receiver.postMessage({ type: 'loop' });
+      });
+      await receiverLoop();
       const cpuBefore = cpuSnapshot();
       const walBefore = await walPosition();
       const startedAt = now();
@@ -274,6 +284,7 @@ async function startApiServer(embedded: boolean): Promise<ApiServer> {
       const count = () => [...committed.keys()].reduce((s, card) => s + (arrivals.get(card)?.length ?? 0), 0);
       while (count() < expected && Date.now() < deadline) await sleep(20);
       const cpuAfter = cpuBefore && cpuSnapshot();
+      const receiverDelayMax = await receiverLoop();
       const walAfter = await walPosition();
       const walBytes = walAfter.bytes - walBefore.bytes;
       const checkpoints = walAfter.checkpoints - walBefore.checkpoints;
@@ -282,7 +293,7 @@ async function startApiServer(embedded: boolean): Promise<ApiServer> {
         : undefined;
       const samples: Array<[number, number]> = [];
       for (const [card, at] of committed) for (const arrived of arrivals.get(card) ?? []) samples.push([at, arrived - at]);
-      if (process.env.BENCH_TIMELINE) console.log(`${timeline(samples, collections)}${counts && previousCounts ? ` | claims ${counts.claims - previousCounts.claims}` : ''} | checkpoints ${checkpoints} | event-loop delay max ${load.loopDelayMax.toFixed(1)} ms`);
+      if (process.env.BENCH_TIMELINE) console.log(`${timeline(samples, collections)}${counts && previousCounts ? ` | claims ${counts.claims - previousCounts.claims}` : ''} | checkpoints ${checkpoints} | event-loop delay max: API server ${load.loopDelayMax.toFixed(1)} ms, receiver ${receiverDelayMax.toFixed(1)} ms`);
       previousCounts = counts;
       return { latencies: samples.map(([, latency]) => latency), expected, achieved, counts, cpu, load, walBytes, checkpoints };
     },
@@ -300,7 +311,7 @@ function summary(label: string, runs: RunResult[], subscriptions: string): { p99
   const expected = runs.reduce((s, r) => s + r.expected, 0);
   const offered = Math.round(runs.reduce((s, r) => s + r.achieved, 0) / runs.length);
   const runP99s = runs.map((r) => percentile(r.latencies.sort((a, b) => a - b), 99));
-  const each = runP99s.map((p, i) => `${p.toFixed(0)}${runs[i]!.checkpoints > 0 ? '*' : ''}`).join(', ');
+  const each = runP99s.map((p, i) => `${p.toFixed(1)}${runs[i]!.checkpoints > 0 ? '*' : ''}`).join(', ');
   const counts = runs.at(-1)!.counts;
   const p99 = percentile(all, 99);
   const timed = runs.filter((r) => r.cpu);
@@ -348,13 +359,16 @@ for (const embedded of configurations.map((c) => c === 'embedded')) {
   const without = summary(`latency (${how})`, healthy, `${healthyPorts.length} healthy subscriptions`);
   const arm = { dead: 'with a dead subscriber', answering: 'with a third subscriber that answers (BENCH_THIRD)', none: 'second arm, no third subscriber (BENCH_THIRD)' }[third];
   const withIt = summary(`latency ${arm} (${how})`, withThird, `${healthyPorts.length} healthy subscriptions${third === 'dead' ? ' + 1 that never answers' : third === 'answering' ? ' + 1 that answers, not measured' : ''}`);
-  // Beside the pooled p99 (which one run with a stall can move by tens of percent): how far resampling the rounds
-  // moves its change (a 90% interval: what these runs can tell apart), each arm's median of its runs' p99, and in
-  // how many rounds (a run of each arm, one after the other) the second arm's p99 was the higher.
+  // Beside the pooled p99 (which the few runs with a long stall decide): how far resampling the rounds moves its
+  // change (a 90% interval: what these runs can tell apart); the typical change within a round (the geometric mean
+  // of the rounds' p99 ratios, each round weighing the same), with its interval; each arm's median of its runs'
+  // p99; and in how many rounds the second arm's p99 was the higher.
   const [each, eachWith] = [without.runP99s, withIt.runP99s];
   const above = eachWith.filter((p, round) => p > each[round]!).length;
   const [low, high] = bootstrapInterval(healthy.map((r) => r.latencies), withThird.map((r) => r.latencies));
-  log(`| healthy subscribers' p99 ${arm} vs without (${how}) | ${change(withIt.p99, without.p99)} (90% interval over resamplings of the rounds: ${signedPercent(low)} to ${signedPercent(high)}; median of the runs' p99: ${median(each).toFixed(1)} → ${median(eachWith).toFixed(1)} ms, ${change(median(eachWith), median(each))}; higher in ${above} of ${ROUNDS} rounds) |`);
+  const rounds = roundRatioChange(each, eachWith);
+  const interval = ([from, to]: number[]) => `90% interval ${signedPercent(from!)} to ${signedPercent(to!)}`;
+  log(`| healthy subscribers' p99 ${arm} vs without (${how}) | pooled ${change(withIt.p99, without.p99)} (${interval([low, high])}); within a round ${signedPercent(rounds.change)} (${interval(rounds.interval)}); median of the runs' p99 ${median(each).toFixed(1)} → ${median(eachWith).toFixed(1)} ms, ${change(median(eachWith), median(each))}; higher in ${above} of ${ROUNDS} rounds |`);
   await server.stop();
 }
 
