@@ -7,6 +7,7 @@ import { systemClock } from '../../src/domain/clock.ts';
 import { saveCardInBatch } from '../../src/services/card-write-batches.ts';
 import { wakeupsSent } from '../../src/webhooks/wake.ts';
 import { WebhookWorker, type WorkerCounts } from '../../src/webhooks/worker.ts';
+import { percentile } from './stats.ts';
 
 // The API server of the latency runs, in a process of its own as in production: it changes cards' limits at
 // `rate` changes/s through the API server's write path (the card, its `limits_updated` event and the event's
@@ -41,11 +42,16 @@ interface Run {
   count: number;
 }
 
-/** What this process spent on a run: CPU seconds, and its event loop's delays (ms) while the run went on. */
+/**
+ * What this process spent on a run: CPU seconds, its event loop's delays (ms) while the run went on, and how long
+ * its changes took from the call to their commit (ms: waiting for a statement, then the statement).
+ */
 export interface ProcessLoad {
   cpuSeconds: number;
   loopDelayP99: number;
   loopDelayMax: number;
+  writeP50: number;
+  writeP99: number;
 }
 
 const loopDelay = monitorEventLoopDelay({ resolution: 5 });
@@ -64,6 +70,7 @@ async function run({ rate, warm, count }: Run): Promise<{ committed: Array<[stri
   // settle first (a card's first changes move it to pages with room; until then they update every index).
   if (cards.length < 1000) throw new Error(`only ${cards.length} cards, 1000 at least needed`);
   const committed: Array<[string, number]> = [];
+  const writeTimes: number[] = [];
   const start = now() + 50;
   const measuredFrom = start + (warm * 1000) / rate;
   let cpuFrom: NodeJS.CpuUsage | undefined;
@@ -77,13 +84,18 @@ async function run({ rate, warm, count }: Run): Promise<{ committed: Array<[stri
     const wait = start + (i * 1000) / rate - now();
     if (wait > 1) await sleep(wait);
     const at = new Date();
+    const called = now();
     const slot = i % cards.length;
     const { card, holder, version } = cards[slot]!;
     const changed = { ...card, payment_monthly_limit: card.payment_monthly_limit + 1, updated_at: at };
     const p = saveCardInBatch(engine.db, { card: changed, holder, version }, { id: randomUUID(), card: changed, event: 'limits_updated', actorMembershipId: null, at })
       .then((written) => {
         if (written === null) throw new Error(`card ${card.id} changed under the producer`);
-        if (i >= warm) committed.push([card.id, now()]);
+        if (i >= warm) {
+          const at = now();
+          committed.push([card.id, at]);
+          writeTimes.push(at - called);
+        }
         cards[slot] = { card: changed, holder, version: written };
       });
     inflight.add(p);
@@ -95,7 +107,11 @@ async function run({ rate, warm, count }: Run): Promise<{ committed: Array<[stri
   // Until the deliveries of the last changes are out (the parent waits for their arrivals the same way).
   await sleep(100);
   const cpu = process.cpuUsage(cpuFrom);
-  const load = { cpuSeconds: (cpu.user + cpu.system) / 1e6, loopDelayP99: loopDelay.percentile(99) / 1e6, loopDelayMax: loopDelay.max / 1e6 };
+  writeTimes.sort((a, b) => a - b);
+  const load = {
+    cpuSeconds: (cpu.user + cpu.system) / 1e6, loopDelayP99: loopDelay.percentile(99) / 1e6, loopDelayMax: loopDelay.max / 1e6,
+    writeP50: percentile(writeTimes, 50), writeP99: percentile(writeTimes, 99),
+  };
   return { committed, achieved, counts: worker?.counts, load, collections };
 }
 

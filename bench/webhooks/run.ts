@@ -212,6 +212,8 @@ interface RunResult {
   cpu?: { machine: number; postgres: number; seconds: number };
   /** WAL bytes PostgreSQL wrote during the run (the whole server's: nothing else writes meanwhile). */
   walBytes: number;
+  /** Of which full-page images (pg_stat_wal.wal_fpi): the first change of a page after a checkpoint writes it whole. */
+  fullPages: number;
   /** Checkpoints PostgreSQL started during the run. */
   checkpoints: number;
   /** The API server process's own CPU and event-loop delays during the run. */
@@ -223,14 +225,18 @@ interface RunResult {
  * writes a full image of each page on its first change after it (full_page_writes), WAL that the commits in
  * flight wait for.
  */
-async function walPosition(): Promise<{ bytes: number; checkpoints: number }> {
+async function walPosition(): Promise<{ bytes: number; checkpoints: number; fullPages: number }> {
   // PostgreSQL 17 moved the checkpoint counts from pg_stat_bgwriter to pg_stat_checkpointer.
   const checkpointCount = serverVersion >= 170000
     ? sql`(SELECT num_timed + num_requested FROM pg_stat_checkpointer)`
     : sql`(SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter)`;
-  const result = await sql<{ at: string; checkpoints: string }>`
-    SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::text AS at, ${checkpointCount}::text AS checkpoints`.execute(db);
-  return { bytes: Number(result.rows[0]!.at), checkpoints: Number(result.rows[0]!.checkpoints) };
+  // Full-page images written to WAL (pg_stat_wal, PostgreSQL 14 and later; backends report it within a second).
+  const fullPages = serverVersion >= 140000 ? sql`(SELECT wal_fpi FROM pg_stat_wal)` : sql`0`;
+  const result = await sql<{ at: string; checkpoints: string; full_pages: string }>`
+    SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::text AS at, ${checkpointCount}::text AS checkpoints,
+      ${fullPages}::text AS full_pages`.execute(db);
+  const row = result.rows[0]!;
+  return { bytes: Number(row.at), checkpoints: Number(row.checkpoints), fullPages: Number(row.full_pages) };
 }
 
 interface ApiServer {
@@ -287,15 +293,16 @@ async function startApiServer(embedded: boolean): Promise<ApiServer> {
       const receiverDelayMax = await receiverLoop();
       const walAfter = await walPosition();
       const walBytes = walAfter.bytes - walBefore.bytes;
+      const fullPages = walAfter.fullPages - walBefore.fullPages;
       const checkpoints = walAfter.checkpoints - walBefore.checkpoints;
       const cpu = cpuBefore && cpuAfter
         ? { machine: cpuAfter.machine - cpuBefore.machine, postgres: cpuAfter.postgres - cpuBefore.postgres, seconds: (now() - startedAt) / 1000 }
         : undefined;
       const samples: Array<[number, number]> = [];
       for (const [card, at] of committed) for (const arrived of arrivals.get(card) ?? []) samples.push([at, arrived - at]);
-      if (process.env.BENCH_TIMELINE) console.log(`${timeline(samples, collections)}${counts && previousCounts ? ` | claims ${counts.claims - previousCounts.claims}` : ''} | checkpoints ${checkpoints} | event-loop delay max: API server ${load.loopDelayMax.toFixed(1)} ms, receiver ${receiverDelayMax.toFixed(1)} ms`);
+      if (process.env.BENCH_TIMELINE) console.log(`${timeline(samples, collections)}${counts && previousCounts ? ` | claims ${counts.claims - previousCounts.claims}` : ''} | checkpoints ${checkpoints} | event-loop delay max: API server ${load.loopDelayMax.toFixed(1)} ms, receiver ${receiverDelayMax.toFixed(1)} ms | changes committed in p50 ${load.writeP50.toFixed(1)}, p99 ${load.writeP99.toFixed(1)} ms`);
       previousCounts = counts;
-      return { latencies: samples.map(([, latency]) => latency), expected, achieved, counts, cpu, load, walBytes, checkpoints };
+      return { latencies: samples.map(([, latency]) => latency), expected, achieved, counts, cpu, load, walBytes, fullPages, checkpoints };
     },
     async stop() {
       const gone = new Promise((resolve) => child.once('exit', resolve));
@@ -319,8 +326,9 @@ function summary(label: string, runs: RunResult[], subscriptions: string): { p99
     (timed.reduce((s, r) => s + pick(r.cpu!), 0) / timed.reduce((s, r) => s + r.cpu!.seconds, 0)).toFixed(2);
   const cpu = timed.length > 0 ? `; cores busy ${busy((c) => c.machine)} (PostgreSQL ${busy((c) => c.postgres)}) over ${timed.length} runs` : '';
   const mean = (pick: (l: ProcessLoad) => number) => runs.reduce((s, r) => s + pick(r.load), 0) / runs.length;
-  const walPerEvent = `; WAL ${Math.round(runs.reduce((sum, r) => sum + r.walBytes, 0) / (runs.length * RATE * RATE_SECONDS))} bytes per event`;
-  const load = `${walPerEvent}; API server process per run: ${mean((l) => l.cpuSeconds).toFixed(2)} CPU s, event-loop delay p99 ${mean((l) => l.loopDelayP99).toFixed(1)} ms, max ${mean((l) => l.loopDelayMax).toFixed(1)} ms (means)`;
+  const perEvent = (pick: (r: RunResult) => number) => runs.reduce((sum, r) => sum + pick(r), 0) / (runs.length * RATE * RATE_SECONDS);
+  const walPerEvent = `; WAL ${Math.round(perEvent((r) => r.walBytes))} bytes per event (full-page images ${perEvent((r) => r.fullPages).toFixed(2)} per event)`;
+  const load = `${walPerEvent}; API server process per run: ${mean((l) => l.cpuSeconds).toFixed(2)} CPU s, event-loop delay p99 ${mean((l) => l.loopDelayP99).toFixed(1)} ms, max ${mean((l) => l.loopDelayMax).toFixed(1)} ms, a change committed in p50 ${mean((l) => l.writeP50).toFixed(1)}, p99 ${mean((l) => l.writeP99).toFixed(1)} ms (means)`;
   log(`| ${label}: ${runs.length} × ${RATE * RATE_SECONDS} events at ${offered} events/s offered, ${subscriptions} | p50 ${percentile(all, 50).toFixed(1)} ms, p90 ${percentile(all, 90).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (each run's, * where a checkpoint started during it: ${each}), max ${all.at(-1)!.toFixed(1)} ms (${all.length}/${expected} delivered${counts ? `; since it started, its worker was handed ${counts.handedOver} deliveries and claimed ${counts.claimed}` : ''}${cpu}${load}) |`);
   return { p99, runP99s };
 }
