@@ -11,7 +11,9 @@
 // BENCH_CONFIGS=separate or =embedded runs only one of the two configurations of phase 3. BENCH_THIRD=answering
 // makes the third subscriber one that answers at once (a control: what one more subscription costs, hanging or
 // not), =none leaves it out (an A/A check: how far apart the two arms are from noise alone).
-// BENCH_TIMELINE=1 also prints the latency of each 250 ms of every run. BENCH_API_FLAGS: node flags for the API
+// BENCH_TIMELINE=1 also prints the latency of each 250 ms of every run (with the API server's GC pauses), and each
+// run's event-loop delay maxima and commit times. The comparison line's intervals are bootstrap intervals over the
+// rounds (./stats.ts): what that many rounds can tell apart. BENCH_API_FLAGS: node flags for the API
 // server process (`--max-semi-space-size=4`, as `npm start` runs it: BENCHMARKS.md, thirteenth session).
 // Database: QCARDS_BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/qcards_bench_webhooks (created
 // when missing; never the `test` database). Results are printed as Markdown for BENCHMARKS.md.
