@@ -92,9 +92,9 @@ async function run({ rate, warm, count }: Run): Promise<{ committed: Array<[stri
       .then((written) => {
         if (written === null) throw new Error(`card ${card.id} changed under the producer`);
         if (i >= warm) {
-          const at = now();
-          committed.push([card.id, at]);
-          writeTimes.push(at - called);
+          const committedAt = now();
+          committed.push([card.id, committedAt]);
+          writeTimes.push(committedAt - called);
         }
         cards[slot] = { card: changed, holder, version: written };
       });

@@ -329,7 +329,7 @@ function summary(label: string, runs: RunResult[], subscriptions: string): { p99
   const cpu = timed.length > 0 ? `; cores busy ${busy((c) => c.machine)} (PostgreSQL ${busy((c) => c.postgres)}) over ${timed.length} runs` : '';
   const mean = (pick: (l: ProcessLoad) => number) => runs.reduce((s, r) => s + pick(r.load), 0) / runs.length;
   const perEvent = (pick: (r: RunResult) => number) => runs.reduce((sum, r) => sum + pick(r), 0) / (runs.length * RATE * RATE_SECONDS);
-  const walPerEvent = `; WAL ${Math.round(perEvent((r) => r.walBytes))} bytes per event (full-page images ${perEvent((r) => r.fullPages).toFixed(2)} per event)`;
+  const walPerEvent = `; WAL ${Math.round(perEvent((r) => r.walBytes))} bytes per event (full-page images ${serverVersion >= 140000 ? perEvent((r) => r.fullPages).toFixed(2) : 'not counted before PostgreSQL 14'} per event)`;
   const load = `${walPerEvent}; API server process per run: ${mean((l) => l.cpuSeconds).toFixed(2)} CPU s, event-loop delay p99 ${mean((l) => l.loopDelayP99).toFixed(1)} ms, max ${mean((l) => l.loopDelayMax).toFixed(1)} ms, a change committed in p50 ${mean((l) => l.writeP50).toFixed(1)}, p99 ${mean((l) => l.writeP99).toFixed(1)} ms (means)`;
   log(`| ${label}: ${runs.length} × ${RATE * RATE_SECONDS} events at ${offered} events/s offered, ${subscriptions} | p50 ${percentile(all, 50).toFixed(1)} ms, p90 ${percentile(all, 90).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (each run's, * where a checkpoint started during it: ${each}), max ${all.at(-1)!.toFixed(1)} ms (${all.length}/${expected} delivered${counts ? `; since it started, its worker was handed ${counts.handedOver} deliveries and claimed ${counts.claimed}` : ''}${cpu}${load}) |`);
   return { p99, runP99s };

@@ -27,6 +27,8 @@ import { generateSecret } from '../../src/services/webhook-subscriptions.ts';
 import { freshBenchDatabase } from '../database.ts';
 import { hasWrk } from '../list/latency.ts';
 
+// QCARDS_BENCH_ADMIN_URL: the server (and credentials) the benchmark database is made on; its own database name is
+// not used (the database is made through the server's `postgres` database: bench/database.ts).
 const ADMIN_URL = process.env.QCARDS_BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB_NAME = 'qcards_bench_writes';
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 16);

@@ -91,8 +91,15 @@ function readExcerpt(body: Readable): Promise<string | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const done = () => resolve(size === 0 ? null : storable(Buffer.concat(chunks).toString('utf8').slice(0, EXCERPT_CHARS)));
+    let settled = false;
+    const done = () => {
+      if (settled) return;
+      settled = true;
+      resolve(size === 0 ? null : storable(Buffer.concat(chunks).toString('utf8').slice(0, EXCERPT_CHARS)));
+    };
     body.on('data', (chunk: Buffer) => {
+      // Chunks already buffered may still come after destroy().
+      if (settled) return;
       chunks.push(chunk);
       size += chunk.length;
       if (size >= MAX_READ_BYTES) {

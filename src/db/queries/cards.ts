@@ -153,6 +153,7 @@ export async function saveCardsIfUnchanged(
   db: Executor, writes: CardWrite[], alongside: Alongside | null,
 ): Promise<{ versions: Array<number | null>; tally: number; returnedRows: Array<Record<string, unknown>> }> {
   const returned = alongside?.returned;
+  const lists = returned && returnedLists(returned.columns);
   // The cards' rows and `returned`'s in one result, told apart by the card id, which only the cards' have.
   const result = await executePrepared(db, sql<{ id: string | null; version: number; tally: number } & Record<string, unknown>>`
     WITH written AS (
@@ -173,9 +174,9 @@ export async function saveCardsIfUnchanged(
       RETURNING cards.id, cards.version
     )${alongside ? sql`, ${alongside.ctes}` : sql``}
     SELECT id, version, ${alongside ? alongside.tally : sql`0`} AS tally
-      ${returned ? sql`, ${returnedLists(returned.columns).nulls}` : sql``}
+      ${returned && lists ? sql`, ${lists.nulls}` : sql``}
     FROM changed
-    ${returned ? sql`UNION ALL SELECT NULL, NULL, NULL, ${returnedLists(returned.columns).columns} FROM ${sql.id(returned.from)}` : sql``}
+    ${returned && lists ? sql`UNION ALL SELECT NULL, NULL, NULL, ${lists.columns} FROM ${sql.id(returned.from)}` : sql``}
   `);
   const versions = new Map<string, number>();
   const rows: Array<Record<string, unknown>> = [];
