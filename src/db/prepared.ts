@@ -28,9 +28,9 @@ const compiler = new PostgresQueryCompiler();
 /**
  * A fragment without values, compiled to its text once (both engines speak PostgreSQL's dialect). Kysely walks
  * every node of a statement each time it compiles one, and the hot statements are built anew for every call:
- * the card write's SET list alone (55 columns, 110 identifiers) was about a tenth of what the API server
- * allocated per change at 1,000 changes/s, and every such allocation brings the next garbage collection pause
- * nearer (BENCHMARKS.md, "Webhook delivery", fourteenth session).
+ * building the card write's statement was its largest allocation site (Kysely's visitIdentifier alone, mostly the
+ * SET list's 110 identifiers, made 5% of the API server's bytes at 1,000 changes/s), and every allocation brings
+ * the next garbage collection pause nearer (BENCHMARKS.md, "Webhook delivery", fourteenth session).
  */
 export function fixedText(fragment: RawBuilder<unknown>): RawBuilder<unknown> {
   const compiled = compiler.compileQuery(fragment.toOperationNode(), createQueryId());
