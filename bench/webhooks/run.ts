@@ -81,6 +81,17 @@ receiver.on('message', (m: { type: string; arrivals?: Array<[string, number]>; c
   }
 });
 
+/** The receiver thread's longest event-loop delay (ms) since the last call. */
+const receiverLoop = () => new Promise<number>((resolve) => {
+  const answer = (m: { type: string; max?: number }) => {
+    if (m.type !== 'loop') return;
+    receiver.off('message', answer);
+    resolve(m.max!);
+  };
+  receiver.on('message', answer);
+  receiver.postMessage({ type: 'loop' });
+});
+
 const org: OrgFixture = await createOrgFixture(db, 'Bench webhooks');
 const cards: CardRecord[] = [];
 for (let i = 0; i < Math.max(BACKLOG_EVENTS, RATE * RATE_SECONDS); i += 500) {
@@ -270,15 +281,6 @@ async function startApiServer(embedded: boolean): Promise<ApiServer> {
       arrivals.clear();
       const n = RATE * RATE_SECONDS;
       const report = next<{ committed: Array<[string, number]>; achieved: number; counts?: WorkerCounts; load: ProcessLoad; collections: Array<[number, number]> }>();
-      const receiverLoop = () => new Promise<number>((resolve) => {
-        const answer = (m: { type: string; max?: number }) => {
-          if (m.type !== 'loop') return;
-          receiver.off('message', answer);
-          resolve(m.max!);
-        };
-        receiver.on('message', answer);
-        receiver.postMessage({ type: 'loop' });
-      });
       await receiverLoop();
       const cpuBefore = cpuSnapshot();
       const walBefore = await walPosition();
