@@ -5,12 +5,13 @@
 //      server would (bench/webhooks/producer-child.ts), twice: with the worker of phase 2 as a separate worker
 //      process (LISTEN/NOTIFY wake-ups and claims), then with the worker inside that API server, as `qcards
 //      serve` runs it by default (deliveries handed over by the writes: src/webhooks/handoff.ts). Each time
-//      BENCH_WARMUP_PASSES (6) passes over the runs' cards at the same rate, not counted, then BENCH_ROUNDS (4) pairs of
-//      runs of BENCH_RATE_SECONDS (5),
-//   4. without and with one more subscriber that never answers.
+//      BENCH_WARMUP_PASSES (6) passes over the runs' cards at the same rate, not counted, then BENCH_ROUNDS (4)
+//      rounds of three runs of BENCH_RATE_SECONDS (5), in an order drawn anew for each round (BENCH_SEED):
+//   4. two without and one with one more subscriber that never answers. The two runs without are the A/A check
+//      printed beside the comparison: how far apart runs that nothing tells apart come out on this machine.
 // BENCH_CONFIGS=separate or =embedded runs only one of the two configurations of phase 3. BENCH_THIRD=answering
 // makes the third subscriber one that answers at once (a control: what one more subscription costs, hanging or
-// not), =none leaves it out (an A/A check: how far apart the two arms are from noise alone).
+// not).
 // BENCH_TIMELINE=1 also prints the latency of each 250 ms of every run (with the API server's GC pauses), and each
 // run's event-loop delay maxima and commit times. The comparison line's intervals are bootstrap intervals over the
 // rounds (./stats.ts): what that many rounds can tell apart. BENCH_API_FLAGS: node flags for the API
@@ -37,7 +38,7 @@ import { WebhookWorker, type WorkerCounts } from '../../src/webhooks/worker.ts';
 import { createOrgFixture, insertTestCards, type OrgFixture } from '../../test/helpers/fixtures.ts';
 import { ensureBenchDatabase } from '../database.ts';
 import { cpuSnapshot } from './cpu.ts';
-import { bootstrapInterval, change, median, percentile, roundRatioChange, signedPercent } from './stats.ts';
+import { bootstrapInterval, change, median, percentile, roundRatioChange, seededRandom, shuffled, signedPercent } from './stats.ts';
 import type { ProcessLoad } from './producer-child.ts';
 
 const DATABASE_URL = process.env.QCARDS_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/qcards_bench_webhooks';
@@ -55,6 +56,7 @@ const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 5);
  */
 const WARMUP_PASSES = Number(process.env.BENCH_WARMUP_PASSES ?? 6);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+const SEED = Number(process.env.BENCH_SEED ?? 1);
 
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -213,9 +215,9 @@ function timeline(samples: Array<[number, number]>, collections: Array<[number, 
 
 // 3 and 4. Commit-to-delivery latency at RATE events/s, in the two ways qcards runs: with a separate worker
 // process (`qcards worker`: the worker of phase 2, woken by NOTIFY), then with the worker inside the API server
-// (`qcards serve`, the default). Each first runs WARMUP_PASSES over the cards at the same rate, not counted, then ROUNDS pairs
-// of runs of RATE_SECONDS, without and with the dead subscriber: the p99 of a single 5 s run turns on a handful of
-// hiccups (a vacuum, a GC), so the two are compared over all their runs.
+// (`qcards serve`, the default). Each first runs WARMUP_PASSES over the cards at the same rate, not counted, then ROUNDS
+// rounds of three runs of RATE_SECONDS: twice without and once with the dead subscriber. The p99 of a single 5 s run
+// turns on a handful of hiccups (a vacuum, a GC), so the arms are compared over all their runs.
 interface RunResult {
   latencies: number[];
   expected: number;
@@ -316,8 +318,8 @@ async function startApiServer(embedded: boolean): Promise<ApiServer> {
   };
 }
 
-/** Logs an arm's line; returns its pooled p99 and each run's p99 (ms). */
-function summary(label: string, runs: RunResult[], subscriptions: string): { p99: number; runP99s: number[] } {
+/** Logs an arm's line; returns each run's p99 (ms). */
+function summary(label: string, runs: RunResult[], subscriptions: string): number[] {
   const all = runs.flatMap((r) => r.latencies).sort((a, b) => a - b);
   const expected = runs.reduce((s, r) => s + r.expected, 0);
   const offered = Math.round(runs.reduce((s, r) => s + r.achieved, 0) / runs.length);
@@ -334,53 +336,75 @@ function summary(label: string, runs: RunResult[], subscriptions: string): { p99
   const walPerEvent = `; WAL ${Math.round(perEvent((r) => r.walBytes))} bytes per event (full-page images ${serverVersion >= 140000 ? perEvent((r) => r.fullPages).toFixed(2) : 'not counted before PostgreSQL 14'} per event)`;
   const load = `${walPerEvent}; API server process per run: ${mean((l) => l.cpuSeconds).toFixed(2)} CPU s, event-loop delay p99 ${mean((l) => l.loopDelayP99).toFixed(1)} ms, max ${mean((l) => l.loopDelayMax).toFixed(1)} ms, a change committed in p50 ${mean((l) => l.writeP50).toFixed(1)}, p99 ${mean((l) => l.writeP99).toFixed(1)} ms (means)`;
   log(`| ${label}: ${runs.length} × ${RATE * RATE_SECONDS} events at ${offered} events/s offered, ${subscriptions} | p50 ${percentile(all, 50).toFixed(1)} ms, p90 ${percentile(all, 90).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (each run's, * where a checkpoint started during it: ${each}), max ${all.at(-1)!.toFixed(1)} ms (${all.length}/${expected} delivered${counts ? `; since it started, its worker was handed ${counts.handedOver} deliveries and claimed ${counts.claimed}` : ''}${cpu}${load}) |`);
-  return { p99, runP99s };
+  return runP99s;
 }
 
 const healthyPorts = ready.ports.slice(BACKLOG_SUBSCRIPTIONS, BACKLOG_SUBSCRIPTIONS + 2);
 const autovacuum = (await sql<{ on: boolean }>`SELECT current_setting('autovacuum') = 'on' AS on`.execute(db)).rows[0]!.on;
 const configurations = (process.env.BENCH_CONFIGS ?? 'separate,embedded').split(',');
-const third = (process.env.BENCH_THIRD ?? 'dead') as 'dead' | 'answering' | 'none';
-if (!['dead', 'answering', 'none'].includes(third)) throw new Error('BENCH_THIRD: dead, answering or none');
+const third = (process.env.BENCH_THIRD ?? 'dead') as 'dead' | 'answering';
+if (!['dead', 'answering'].includes(third)) throw new Error('BENCH_THIRD: dead or answering');
 // In this order: the separate worker is phase 2's, stopped before the embedded one starts.
 if (!['separate', 'embedded', 'separate,embedded'].includes(configurations.join(','))) throw new Error('BENCH_CONFIGS: separate, embedded or separate,embedded');
-if (ROUNDS % 2 !== 0) throw new Error('BENCH_ROUNDS: an even number (the rounds go in ABBA order)');
+if (!Number.isInteger(SEED)) throw new Error('BENCH_SEED: an integer');
+
+/**
+ * Logs how far `second`'s runs came out from `first`'s, round by round (the runs of a round at `index`): the pooled
+ * p99's change with how far resampling the rounds moves it (a 90% interval: what these runs can tell apart, though
+ * the few runs with a long stall decide it); the typical change within a round (the geometric mean of the rounds'
+ * ratios, each round weighing the same), with its interval; the medians of the runs' p99; and in how many rounds
+ * `second`'s was the higher.
+ */
+function comparison(label: string, first: { latencies: number[][]; p99s: number[] }, second: { latencies: number[][]; p99s: number[] }): void {
+  const pooled = (runs: number[][]) => percentile(runs.flat().sort((a, b) => a - b), 99);
+  const [low, high] = bootstrapInterval(first.latencies, second.latencies);
+  const rounds = roundRatioChange(first.p99s, second.p99s);
+  const above = second.p99s.filter((p, round) => p > first.p99s[round]!).length;
+  const interval = ([from, to]: number[]) => `90% interval ${signedPercent(from!)} to ${signedPercent(to!)}`;
+  log(`| ${label} | pooled ${change(pooled(second.latencies), pooled(first.latencies))} (${interval([low, high])}); within a round ${signedPercent(rounds.change)} (${interval(rounds.interval)}); median of the runs' p99 ${median(first.p99s).toFixed(1)} → ${median(second.p99s).toFixed(1)} ms, ${change(median(second.p99s), median(first.p99s))}; higher in ${above} of ${first.p99s.length} rounds |`);
+}
+
+type Arm = 'without' | 'again' | 'with';
 for (const embedded of configurations.map((c) => c === 'embedded')) {
   // The worker of phase 2 is the separate worker process; it does not run beside the embedded one.
   if (embedded) await worker.stop();
   const server = await startApiServer(embedded);
   const how = embedded ? 'worker in the API server' : 'separate worker process';
-  const healthy: RunResult[] = [];
-  const withThird: RunResult[] = [];
-  // Rounds in ABBA order (without-with, then with-without, ...): in an A/A check (no third subscriber in either
-  // arm) plain alternation put the second arm 21% and 31% above the first, the first run after the warm-up being
-  // the quickest; balanced order gives both arms the same positions.
-  const thirdPorts = third === 'dead' ? ready.hangingPorts : third === 'answering' ? ready.quietPorts : [];
+  const runs: Record<Arm, RunResult[]> = { without: [], again: [], with: [] };
+  // Each round runs the three arms in an order of its own, drawn from a seeded generator: no arm keeps a position.
+  // With a fixed order, an arm's runs kept their place in the machine's cycles (a checkpoint every 5 minutes, the
+  // vacuum between runs, garbage collections) and, with nothing to tell two arms apart, ABBA order still put the
+  // second 24% above the first over 48 rounds (90% interval +8% to +43%; BENCHMARKS.md, fourteenth session).
+  const random = seededRandom(SEED);
+  const orders: string[] = [];
+  const thirdPorts = third === 'dead' ? ready.hangingPorts : ready.quietPorts;
   await subscribe(healthyPorts);
   await server.warmUp(WARMUP_PASSES * RATE * RATE_SECONDS);
   for (let round = 0; round < ROUNDS; round++) {
-    for (const withOne of round % 2 === 0 ? [false, true] : [true, false]) {
-      await subscribe(withOne ? [...healthyPorts, ...thirdPorts] : healthyPorts);
+    const order = shuffled<Arm>(['without', 'again', 'with'], random);
+    orders.push(order.map((arm) => ({ without: 'A', again: 'a', with: 'B' })[arm]).join(''));
+    for (const arm of order) {
+      await subscribe(arm === 'with' ? [...healthyPorts, ...thirdPorts] : healthyPorts);
       // Before every run alike: after the dead subscriber's deletion, its requests on their way time out, and so
       // do those started in their place before the worker learnt of it.
       await sleep(2 * config.webhookTimeoutMs + 500);
-      const run = await server.run(healthyPorts);
-      (withOne ? withThird : healthy).push(run);
+      runs[arm].push(await server.run(healthyPorts));
     }
   }
-  const without = summary(`latency (${how})`, healthy, `${healthyPorts.length} healthy subscriptions`);
-  const arm = { dead: 'with a dead subscriber', answering: 'with a third subscriber that answers (BENCH_THIRD)', none: 'second arm, no third subscriber (BENCH_THIRD)' }[third];
-  const withIt = summary(`latency ${arm} (${how})`, withThird, `${healthyPorts.length} healthy subscriptions${third === 'dead' ? ' + 1 that never answers' : third === 'answering' ? ' + 1 that answers, not measured' : ''}`);
-  // Beside the pooled p99 (which the few runs with a long stall decide): how far resampling the rounds moves its
-  // change (a 90% interval: what these runs can tell apart); the typical change within a round (the geometric mean
-  // of the rounds' p99 ratios, each round weighing the same), with its interval; each arm's median of its runs'
-  // p99; and in how many rounds the second arm's p99 was the higher.
-  const [each, eachWith] = [without.runP99s, withIt.runP99s];
-  const above = eachWith.filter((p, round) => p > each[round]!).length;
-  const [low, high] = bootstrapInterval(healthy.map((r) => r.latencies), withThird.map((r) => r.latencies));
-  const rounds = roundRatioChange(each, eachWith);
-  const interval = ([from, to]: number[]) => `90% interval ${signedPercent(from!)} to ${signedPercent(to!)}`;
-  log(`| healthy subscribers' p99 ${arm} vs without (${how}) | pooled ${change(withIt.p99, without.p99)} (${interval([low, high])}); within a round ${signedPercent(rounds.change)} (${interval(rounds.interval)}); median of the runs' p99 ${median(each).toFixed(1)} → ${median(eachWith).toFixed(1)} ms, ${change(median(eachWith), median(each))}; higher in ${above} of ${ROUNDS} rounds |`);
+  if (process.env.BENCH_TIMELINE) console.log(`orders (A without, a without again, B with; seed ${SEED}): ${orders.join(' ')}`);
+  const without = summary(`latency (${how})`, runs.without, `${healthyPorts.length} healthy subscriptions`);
+  const again = summary(`latency, the same again (${how})`, runs.again, `${healthyPorts.length} healthy subscriptions`);
+  const arm = third === 'dead' ? 'with a dead subscriber' : 'with a third subscriber that answers (BENCH_THIRD)';
+  const withIt = summary(`latency ${arm} (${how})`, runs.with, `${healthyPorts.length} healthy subscriptions${third === 'dead' ? ' + 1 that never answers' : ' + 1 that answers, not measured'}`);
+  // The third arm against both runs without of its round (their latencies pooled, the geometric mean of their
+  // p99): half the noise of the baseline that one run would bring.
+  const baseline = {
+    latencies: runs.without.map((r, round) => [...r.latencies, ...runs.again[round]!.latencies]),
+    p99s: without.map((p, round) => Math.sqrt(p * again[round]!)),
+  };
+  comparison(`healthy subscribers' p99 ${arm} vs without (${how})`, baseline, { latencies: runs.with.map((r) => r.latencies), p99s: withIt });
+  comparison(`A/A check: p99 of the runs without, again vs the first (${how})`, { latencies: runs.without.map((r) => r.latencies), p99s: without },
+    { latencies: runs.again.map((r) => r.latencies), p99s: again });
   await server.stop();
 }
 

@@ -1,4 +1,4 @@
-// The statistics of bench:webhooks' comparison of two arms (without and with a third subscriber).
+// The statistics of bench:webhooks' comparisons of arms (without and with a third subscriber; without and without again).
 
 export const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
@@ -12,9 +12,8 @@ export const signedPercent = (x: number): string => `${x >= 0 ? '+' : ''}${x.toF
 /** "+12%" or "-3%": `to` against `from`. */
 export const change = (to: number, from: number): string => signedPercent(to / from * 100 - 100);
 
-/** A generator of numbers in [0, 1) that starts from the same seed every time (mulberry32). */
-function seededRandom(): () => number {
-  let seed = 0x9e3779b9;
+/** A generator of numbers in [0, 1) that gives the same numbers for the same seed (mulberry32). */
+export function seededRandom(seed = 0x9e3779b9): () => number {
   return () => {
     seed = (seed + 0x6d2b79f5) | 0;
     let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
@@ -89,4 +88,14 @@ export function roundRatioChange(first: number[], second: number[], iterations =
   }
   changes.sort((x, y) => x - y);
   return { change: Math.exp(mean(logs)) * 100 - 100, interval: [percentile(changes, 5), percentile(changes, 95)] };
+}
+
+/** The items in a random order drawn from `random` (Fisher–Yates). */
+export function shuffled<T>(items: readonly T[], random: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
 }
