@@ -241,7 +241,7 @@ export async function outboxRows(db: Db): Promise<number> {
  * Removes deliveries (with their attempts) and card events older than the retention, in batches of 5,000 so that
  * no statement holds locks for long. Pending deliveries are kept whatever their age, and so are their events. Old
  * deliveries are found through each subscription's (created_at) index: an index of their own would be one more
- * entry to write for every version of every delivery.
+ * entry to write for every version of every delivery; old events through each organization's.
  */
 export async function removeExpired(db: Db, now: Date, retentionDays: number): Promise<number> {
   const cutoff = new Date(now.getTime() - retentionDays * 86_400_000);
@@ -257,10 +257,17 @@ export async function removeExpired(db: Db, now: Date, retentionDays: number): P
         LIMIT 5000
       ) d
       LIMIT 5000)`.execute(db);
-    // An event stays while a delivery of it is pending: its body is built from the event (./envelope.ts).
+    // An event stays while a delivery of it is pending: its body is built from the event (./envelope.ts). Old
+    // events are found through each organization's (created_at) index: a range on the index's second column
+    // alone read it whole, 275 ms for 755,000 events with none to remove, at every worker's start and hour.
     const e = await sql`DELETE FROM card_events WHERE id IN (
-      SELECT id FROM card_events e WHERE created_at < ${cutoff}::timestamptz
-        AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id AND d.status = 'pending')
+      SELECT e.id FROM organizations o
+      CROSS JOIN LATERAL (
+        SELECT id FROM card_events e
+        WHERE organization_id = o.id AND created_at < ${cutoff}::timestamptz
+          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id AND d.status = 'pending')
+        LIMIT 5000
+      ) e
       LIMIT 5000)`.execute(db);
     const n = Number(a.numAffectedRows ?? 0n) + Number(d.numAffectedRows ?? 0n) + Number(e.numAffectedRows ?? 0n);
     removed += n;

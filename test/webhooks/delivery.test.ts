@@ -369,6 +369,20 @@ test('a delivery whose card event is gone is marked failed without a request, an
   assert.equal(log.json().events[0].body, null);
 });
 
+test('retention removes the old events of every organization and keeps their recent ones', async () => {
+  const orgs = [await createOrgFixture(db), await createOrgFixture(db)];
+  const cards = [];
+  for (const org of orgs) cards.push(...(await insertTestCards(db, org, [{ holder: org.employee }])));
+  for (const card of cards) await emitCardEvent(db, card, 'created', clock.now());
+  clock.advance((deps.config.retentionDays + 1) * 86_400_000);
+  for (const card of cards) await emitCardEvent(db, card, 'locked', clock.now());
+  await worker.removeExpired();
+  for (const card of cards) {
+    const events = await db.selectFrom('card_events').select('event').where('card_id', '=', card.id).execute();
+    assert.deepEqual(events.map((e) => e.event), ['locked'], `the events of ${card.organization_id}`);
+  }
+});
+
 test('events and attempts older than the retention are removed; pending deliveries are kept, with their events', async () => {
   const { rx, sub, card } = await setup();
   await emitCardEvent(db, card, 'created', clock.now());
