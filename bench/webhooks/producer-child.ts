@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { loadConfig } from '../../src/config.ts';
 import { openEngine } from '../../src/db/engine.ts';
+import { timeOrderedId } from '../../src/db/ids.ts';
 import type { CardWrite } from '../../src/db/queries/cards.ts';
 import { systemClock } from '../../src/domain/clock.ts';
 import { saveCardInBatch } from '../../src/services/card-write-batches.ts';
@@ -88,7 +88,7 @@ async function run({ rate, warm, count }: Run): Promise<{ committed: Array<[stri
     const slot = i % cards.length;
     const { card, holder, version } = cards[slot]!;
     const changed = { ...card, payment_monthly_limit: card.payment_monthly_limit + 1, updated_at: at };
-    const p = saveCardInBatch(engine.db, { card: changed, holder, version }, { id: randomUUID(), card: changed, event: 'limits_updated', actorMembershipId: null, at })
+    const p = saveCardInBatch(engine.db, { card: changed, holder, version }, { id: timeOrderedId(), card: changed, event: 'limits_updated', actorMembershipId: null, at })
       .then((written) => {
         if (written === null) throw new Error(`card ${card.id} changed under the producer`);
         if (i >= warm) {

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
+import { timeOrderedId } from '../db/ids.ts';
 import { executePrepared, fixedText } from '../db/prepared.ts';
 import type { Alongside, Executor } from '../db/queries/cards.ts';
 import type { CardEventName } from '../db/schema.ts';
@@ -28,7 +28,7 @@ export interface RecordedEvent {
  * and its deliveries exist if and only if the change committed.
  */
 export async function recordCardEvent(trx: Executor, input: CardEventInput): Promise<RecordedEvent> {
-  const id = randomUUID();
+  const id = timeOrderedId();
   const events = cardEventsCtes([{ id, ...input }]);
   const result = await executePrepared(trx, sql<{ queued: number }>`WITH ${events.ctes} SELECT ${events.tally} AS queued`);
   return { id, queued: result.rows[0]!.queued };
@@ -88,7 +88,7 @@ export function cardEventsCtes(events: IdentifiedEvent[], onlyIf?: string, hando
         CASE WHEN ${isHanded} THEN ${handoff?.leaseUntil ?? null}::timestamptz ELSE ${dueNow(sql`x.at`)} END,
         CASE WHEN ${isHanded} THEN 1 ELSE 0 END, x.at
       FROM (
-        SELECT gen_random_uuid() AS id, s.organization_id, s.id AS subscription_id,
+        SELECT qcards_time_ordered_id() AS id, s.organization_id, s.id AS subscription_id,
           e.id AS event_id, e.event, e.at
         FROM events e
         JOIN webhook_subscriptions s ON s.organization_id = e.organization_id

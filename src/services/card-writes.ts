@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/engine.ts';
+import { timeOrderedId } from '../db/ids.ts';
 import { findCard, saveCardsIfUnchanged, type CardForChange, type CardWrite, type Executor } from '../db/queries/cards.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { CardRecord } from '../domain/card.ts';
@@ -121,7 +121,7 @@ async function tryChange(save: Save, clock: Clock, principal: Principal, found: 
   const now = clock.now();
   const result = applyChange(found.card, change, now);
   const event = result.event
-    ? { id: randomUUID(), card: result.card, event: result.event, actorMembershipId: principal.membershipId, at: now }
+    ? { id: timeOrderedId(), card: result.card, event: result.event, actorMembershipId: principal.membershipId, at: now }
     : null;
   const { version, queued } = await save({ card: result.card, holder: found.holder, version: found.version }, event);
   return version === null ? null : { after: { ...found, card: result.card, version }, queued };

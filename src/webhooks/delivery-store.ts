@@ -147,7 +147,7 @@ export async function recordAttempts(db: Db, now: Date, results: AttemptResult[]
     logged AS (
       INSERT INTO webhook_attempts (id, delivery_id, organization_id, subscription_id, attempted_at, status_code,
         latency_ms, error, response_excerpt)
-      SELECT gen_random_uuid(), d.id, d.organization_id, d.subscription_id, r.attempted_at, r.status_code,
+      SELECT qcards_time_ordered_id(), d.id, d.organization_id, d.subscription_id, r.attempted_at, r.status_code,
         r.latency_ms, r.error, r.excerpt
       FROM r JOIN webhook_deliveries d ON d.id = r.id
     ),

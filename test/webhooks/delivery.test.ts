@@ -64,6 +64,9 @@ test('a committed change is delivered once, with the seed envelope, the data of 
   const [row] = await deliveriesOf(sub.id);
   assert.equal(row!.status, 'delivered');
   assert.equal(row!.id, envelope.id);
+  // The event, its delivery and the attempt have time-ordered ids (migration 017): their indexes grow at the end.
+  const [attempt] = await db.selectFrom('webhook_attempts').select('id').where('delivery_id', '=', row!.id).execute();
+  for (const id of [row!.event_id!, row!.id, attempt!.id]) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab]/);
 });
 
 test('an answer holding a NUL byte is recorded (as U+FFFD), with the rest of its batch: nothing is sent twice', async () => {
