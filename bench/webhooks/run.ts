@@ -13,7 +13,7 @@
 // makes the third subscriber one that answers at once (a control: what one more subscription costs, hanging or
 // not).
 // BENCH_TIMELINE=1 also prints the latency of each 250 ms of every run (with the API server's GC pauses), and each
-// run's event-loop delay maxima and commit times. The comparison line's intervals are bootstrap intervals over the
+// run's event-loop delay maxima and commit times. The comparison lines' intervals are bootstrap intervals over the
 // rounds (./stats.ts): what that many rounds can tell apart. BENCH_API_FLAGS: node flags for the API
 // server process (`--max-semi-space-size=4`, as `npm start` runs it: BENCHMARKS.md, thirteenth session).
 // Database: QCARDS_BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/qcards_bench_webhooks (created
@@ -56,6 +56,7 @@ const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 5);
  */
 const WARMUP_PASSES = Number(process.env.BENCH_WARMUP_PASSES ?? 6);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error('BENCH_ROUNDS: a positive integer');
 const SEED = Number(process.env.BENCH_SEED ?? 1);
 
 const now = () => performance.timeOrigin + performance.now();
@@ -349,7 +350,7 @@ if (!['separate', 'embedded', 'separate,embedded'].includes(configurations.join(
 if (!Number.isInteger(SEED)) throw new Error('BENCH_SEED: an integer');
 
 /**
- * Logs how far `second`'s runs came out from `first`'s, round by round (the runs of a round at `index`): the pooled
+ * Logs how far `second`'s runs came out from `first`'s, round by round (each side's arrays in round order): the pooled
  * p99's change with how far resampling the rounds moves it (a 90% interval: what these runs can tell apart, though
  * the few runs with a long stall decide it); the typical change within a round (the geometric mean of the rounds'
  * ratios, each round weighing the same), with its interval; the medians of the runs' p99; and in how many rounds
@@ -372,9 +373,10 @@ for (const embedded of configurations.map((c) => c === 'embedded')) {
   const how = embedded ? 'worker in the API server' : 'separate worker process';
   const runs: Record<Arm, RunResult[]> = { without: [], again: [], with: [] };
   // Each round runs the three arms in an order of its own, drawn from a seeded generator: no arm keeps a position.
-  // With a fixed order, an arm's runs kept their place in the machine's cycles (a checkpoint every 5 minutes, the
-  // vacuum between runs, garbage collections) and, with nothing to tell two arms apart, ABBA order still put the
-  // second 24% above the first over 48 rounds (90% interval +8% to +43%; BENCHMARKS.md, fourteenth session).
+  // With a fixed order, an arm's runs keep their place in whatever cycles the machine has (checkpoints, the vacuum
+  // between runs, garbage collections): with nothing to tell two arms apart, ABBA order put the second 24% above
+  // the first over 48 rounds (90% interval +8% to +43%; BENCHMARKS.md, fourteenth session), by position or by a
+  // chance its interval did not show.
   const random = seededRandom(SEED);
   const orders: string[] = [];
   const thirdPorts = third === 'dead' ? ready.hangingPorts : ready.quietPorts;
@@ -397,7 +399,8 @@ for (const embedded of configurations.map((c) => c === 'embedded')) {
   const arm = third === 'dead' ? 'with a dead subscriber' : 'with a third subscriber that answers (BENCH_THIRD)';
   const withIt = summary(`latency ${arm} (${how})`, runs.with, `${healthyPorts.length} healthy subscriptions${third === 'dead' ? ' + 1 that never answers' : ' + 1 that answers, not measured'}`);
   // The third arm against both runs without of its round (their latencies pooled, the geometric mean of their
-  // p99): half the noise of the baseline that one run would bring.
+  // p99): a steadier baseline than one run (in log, three quarters of the variance of a ratio to one run, with
+  // independent runs).
   const baseline = {
     latencies: runs.without.map((r, round) => [...r.latencies, ...runs.again[round]!.latencies]),
     p99s: without.map((p, round) => Math.sqrt(p * again[round]!)),

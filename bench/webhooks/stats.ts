@@ -54,8 +54,8 @@ function pooledPercentile(histograms: Uint32Array[], picks: number[], p: number,
 }
 
 /**
- * How far the noise of the rounds alone could move the change of the pooled p99: the rounds (a run of each arm,
- * one after the other) are drawn again with replacement, `iterations` times, the change recomputed each time, and
+ * How far the noise of the rounds alone could move the change of the pooled p99: the rounds (each side's latencies
+ * of that round) are drawn again with replacement, `iterations` times, the change recomputed each time, and
  * the 5th and 95th percentiles of those changes returned (a 90% bootstrap interval, in percent). The generator is
  * seeded, so the same runs give the same interval.
  */
@@ -74,8 +74,8 @@ export function bootstrapInterval(first: number[][], second: number[][], p = 99,
 }
 
 /**
- * The typical change from one arm's run to the other's in the same round: the geometric mean of the rounds' ratios
- * of their runs' p99 (in percent), with its 90% bootstrap interval over resampled rounds. Unlike the pooled p99,
+ * The typical change from one side's p99 to the other's in the same round: the geometric mean of the rounds' ratios
+ * of their p99s (in percent), with its 90% bootstrap interval over resampled rounds. Unlike the pooled p99,
  * which the few runs with a long stall decide, each round weighs the same.
  */
 export function roundRatioChange(first: number[], second: number[], iterations = 2000): { change: number; interval: [number, number] } {

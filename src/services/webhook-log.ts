@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../db/engine.ts';
+import { timeOrderedId } from '../db/ids.ts';
 import type { DeliveryStatus } from '../db/schema.ts';
 import { isoSeconds } from '../domain/card.ts';
 import type { Clock } from '../domain/clock.ts';
@@ -128,7 +128,7 @@ export async function replay(
 /** Queues a test delivery: a `v1/cards` envelope whose data is `{"event":"test"}`, signed like any other. */
 export async function sendTestEvent(db: Db, clock: Clock, principal: Principal, subscriptionId: string): Promise<string> {
   const subscription = await activeSubscription(db, principal, subscriptionId);
-  const id = randomUUID();
+  const id = timeOrderedId();
   const now = clock.now();
   // The envelope of every delivery (one definition of its keys and time format), stored: there is no card event.
   const body = cardEnvelope({
