@@ -319,8 +319,14 @@ async function startApiServer(embedded: boolean): Promise<ApiServer> {
   };
 }
 
-/** Logs an arm's line; returns each run's p99 (ms). */
-function summary(label: string, runs: RunResult[], subscriptions: string): number[] {
+/** An arm's runs as the comparisons take them, in round order: each run's latencies and its p99 (ms). */
+interface Side {
+  latencies: number[][];
+  p99s: number[];
+}
+
+/** Logs an arm's line; returns its runs' latencies and p99s. */
+function summary(label: string, runs: RunResult[], subscriptions: string): Side {
   const all = runs.flatMap((r) => r.latencies).sort((a, b) => a - b);
   const expected = runs.reduce((s, r) => s + r.expected, 0);
   const offered = Math.round(runs.reduce((s, r) => s + r.achieved, 0) / runs.length);
@@ -337,7 +343,7 @@ function summary(label: string, runs: RunResult[], subscriptions: string): numbe
   const walPerEvent = `; WAL ${Math.round(perEvent((r) => r.walBytes))} bytes per event (full-page images ${serverVersion >= 140000 ? perEvent((r) => r.fullPages).toFixed(2) : 'not counted before PostgreSQL 14'} per event)`;
   const load = `${walPerEvent}; API server process per run: ${mean((l) => l.cpuSeconds).toFixed(2)} CPU s, event-loop delay p99 ${mean((l) => l.loopDelayP99).toFixed(1)} ms, max ${mean((l) => l.loopDelayMax).toFixed(1)} ms, a change committed in p50 ${mean((l) => l.writeP50).toFixed(1)}, p99 ${mean((l) => l.writeP99).toFixed(1)} ms (means)`;
   log(`| ${label}: ${runs.length} × ${RATE * RATE_SECONDS} events at ${offered} events/s offered, ${subscriptions} | p50 ${percentile(all, 50).toFixed(1)} ms, p90 ${percentile(all, 90).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (each run's, * where a checkpoint started during it: ${each}), max ${all.at(-1)!.toFixed(1)} ms (${all.length}/${expected} delivered${counts ? `; since it started, its worker was handed ${counts.handedOver} deliveries and claimed ${counts.claimed}` : ''}${cpu}${load}) |`);
-  return runP99s;
+  return { latencies: runs.map((r) => r.latencies), p99s: runP99s };
 }
 
 const healthyPorts = ready.ports.slice(BACKLOG_SUBSCRIPTIONS, BACKLOG_SUBSCRIPTIONS + 2);
@@ -356,7 +362,7 @@ if (!Number.isInteger(SEED)) throw new Error('BENCH_SEED: an integer');
  * ratios, each round weighing the same), with its interval; the medians of the runs' p99; and in how many rounds
  * `second`'s was the higher.
  */
-function comparison(label: string, first: { latencies: number[][]; p99s: number[] }, second: { latencies: number[][]; p99s: number[] }): void {
+function comparison(label: string, first: Side, second: Side): void {
   const pooled = (runs: number[][]) => percentile(runs.flat().sort((a, b) => a - b), 99);
   const [low, high] = bootstrapInterval(first.latencies, second.latencies);
   const rounds = roundRatioChange(first.p99s, second.p99s);
@@ -401,13 +407,12 @@ for (const embedded of configurations.map((c) => c === 'embedded')) {
   // The third arm against both runs without of its round (their latencies pooled, the geometric mean of their
   // p99): a steadier baseline than one run (in log, three quarters of the variance of a ratio to one run, with
   // independent runs).
-  const baseline = {
-    latencies: runs.without.map((r, round) => [...r.latencies, ...runs.again[round]!.latencies]),
-    p99s: without.map((p, round) => Math.sqrt(p * again[round]!)),
+  const baseline: Side = {
+    latencies: without.latencies.map((latencies, round) => [...latencies, ...again.latencies[round]!]),
+    p99s: without.p99s.map((p, round) => Math.sqrt(p * again.p99s[round]!)),
   };
-  comparison(`healthy subscribers' p99 ${arm} vs without (${how})`, baseline, { latencies: runs.with.map((r) => r.latencies), p99s: withIt });
-  comparison(`A/A check: p99 of the runs without, again vs the first (${how})`, { latencies: runs.without.map((r) => r.latencies), p99s: without },
-    { latencies: runs.again.map((r) => r.latencies), p99s: again });
+  comparison(`healthy subscribers' p99 ${arm} vs without (${how})`, baseline, withIt);
+  comparison(`A/A check: p99 of the runs without, again vs the first (${how})`, without, again);
   await server.stop();
 }
 
