@@ -14,8 +14,10 @@
 // not).
 // BENCH_TIMELINE=1 also prints the latency of each 250 ms of every run (with the API server's GC pauses), and each
 // run's event-loop delay maxima and commit times. The comparison lines' intervals are bootstrap intervals over the
-// rounds (./stats.ts): what that many rounds can tell apart. BENCH_API_FLAGS: node flags for the API
-// server process (`--max-semi-space-size=4`, as `npm start` runs it: BENCHMARKS.md, thirteenth session).
+// rounds (./stats.ts): what that many rounds can tell apart, though one invocation's come out too narrow
+// (BENCHMARKS.md, sixteenth session): pool invocations run with different BENCH_SEEDs with
+// `npm run bench:webhooks:pool` (./pool.ts). BENCH_API_FLAGS: node flags for the API server process
+// (`--max-semi-space-size=4`, as `npm start` runs it: BENCHMARKS.md, thirteenth session).
 // Database: QCARDS_BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/qcards_bench_webhooks (created
 // when missing; never the `test` database). Results are printed as Markdown for BENCHMARKS.md.
 import { fork } from 'node:child_process';
