@@ -9,7 +9,7 @@
 // geometric mean of the round's two runs without, and the A/A check. Only the per-run p99s are printed, so the
 // pooled-latency comparison of a single invocation cannot be redone here.
 import { readFileSync } from 'node:fs';
-import { roundRatioChange, signedPercent } from './stats.ts';
+import { roundBaseline, roundRatioChange, signedPercent } from './stats.ts';
 
 type Arm = 'without' | 'again' | 'with';
 
@@ -49,14 +49,9 @@ for (const file of files) {
   }
 }
 
-const sd = (xs: number[]) => {
-  const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
-  return Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1));
-};
 const report = (label: string, first: number[], second: number[]) => {
-  const { change, interval: [low, high] } = roundRatioChange(first, second);
-  const logs = first.map((p, i) => Math.log(second[i]! / p));
-  console.log(`| ${label} | ${first.length} rounds | within a round ${signedPercent(change)} (90% interval ${signedPercent(low!)} to ${signedPercent(high!)}); SD of a round's log ratio ${sd(logs).toFixed(2)} |`);
+  const { change, interval: [low, high], sd } = roundRatioChange(first, second);
+  console.log(`| ${label} | ${first.length} rounds | within a round ${signedPercent(change)} (90% interval ${signedPercent(low!)} to ${signedPercent(high!)}); SD of a round's log ratio ${sd.toFixed(2)} |`);
 };
 
 for (const [key, arms] of pooled) {
@@ -64,7 +59,6 @@ for (const [key, arms] of pooled) {
   if (arms.again.length !== rounds || arms.with.length !== rounds) {
     throw new Error(`${key}: arms of ${rounds}, ${arms.again.length} and ${arms.with.length} runs; each output must hold all three arms`);
   }
-  const baseline = arms.without.map((p, round) => Math.sqrt(p * arms.again[round]!));
-  report(`with ${key} vs without`, baseline, arms.with);
+  report(`with ${key} vs without`, roundBaseline(arms.without, arms.again), arms.with);
   report(`A/A check, again vs the first (${key})`, arms.without, arms.again);
 }

@@ -40,7 +40,7 @@ import { WebhookWorker, type WorkerCounts } from '../../src/webhooks/worker.ts';
 import { createOrgFixture, insertTestCards, type OrgFixture } from '../../test/helpers/fixtures.ts';
 import { ensureBenchDatabase } from '../database.ts';
 import { cpuSnapshot } from './cpu.ts';
-import { bootstrapInterval, change, median, percentile, roundRatioChange, seededRandom, shuffled, signedPercent } from './stats.ts';
+import { bootstrapInterval, change, median, percentile, roundBaseline, roundRatioChange, seededRandom, shuffled, signedPercent } from './stats.ts';
 import type { ProcessLoad } from './producer-child.ts';
 
 const DATABASE_URL = process.env.QCARDS_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/qcards_bench_webhooks';
@@ -411,7 +411,7 @@ for (const embedded of configurations.map((c) => c === 'embedded')) {
   // independent runs).
   const baseline: Side = {
     latencies: without.latencies.map((latencies, round) => [...latencies, ...again.latencies[round]!]),
-    p99s: without.p99s.map((p, round) => Math.sqrt(p * again.p99s[round]!)),
+    p99s: roundBaseline(without.p99s, again.p99s),
   };
   comparison(`healthy subscribers' p99 ${arm} vs without (${how})`, baseline, withIt);
   comparison(`A/A check: p99 of the runs without, again vs the first (${how})`, without, again);

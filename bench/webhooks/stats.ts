@@ -76,9 +76,10 @@ export function bootstrapInterval(first: number[][], second: number[][], p = 99,
 /**
  * The typical change from one side's p99 to the other's in the same round: the geometric mean of the rounds' ratios
  * of their p99s (in percent), with its 90% bootstrap interval over resampled rounds. Unlike the pooled p99,
- * which the few runs with a long stall decide, each round weighs the same.
+ * which the few runs with a long stall decide, each round weighs the same. `sd`: the standard deviation of the
+ * rounds' log ratios, which says how many rounds a tighter interval would take.
  */
-export function roundRatioChange(first: number[], second: number[], iterations = 2000): { change: number; interval: [number, number] } {
+export function roundRatioChange(first: number[], second: number[], iterations = 2000): { change: number; interval: [number, number]; sd: number } {
   const logs = first.map((p, i) => Math.log(second[i]! / p));
   const mean = (xs: number[]) => xs.reduce((sum, x) => sum + x, 0) / xs.length;
   const random = seededRandom();
@@ -87,7 +88,8 @@ export function roundRatioChange(first: number[], second: number[], iterations =
     changes.push(Math.exp(mean(logs.map(() => logs[Math.floor(random() * logs.length)]!))) * 100 - 100);
   }
   changes.sort((x, y) => x - y);
-  return { change: Math.exp(mean(logs)) * 100 - 100, interval: [percentile(changes, 5), percentile(changes, 95)] };
+  const sd = Math.sqrt(logs.reduce((sum, x) => sum + (x - mean(logs)) ** 2, 0) / (logs.length - 1));
+  return { change: Math.exp(mean(logs)) * 100 - 100, interval: [percentile(changes, 5), percentile(changes, 95)], sd };
 }
 
 /** The items in a random order drawn from `random` (Fisher–Yates). */
@@ -99,3 +101,6 @@ export function shuffled<T>(items: readonly T[], random: () => number): T[] {
   }
   return out;
 }
+
+/** A round's baseline for the third arm: the geometric mean of the p99s of its two runs without (in round order). */
+export const roundBaseline = (without: number[], again: number[]): number[] => without.map((p, round) => Math.sqrt(p * again[round]!));
