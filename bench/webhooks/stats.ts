@@ -88,8 +88,9 @@ export function roundRatioChange(first: number[], second: number[], iterations =
     changes.push(Math.exp(mean(logs.map(() => logs[Math.floor(random() * logs.length)]!))) * 100 - 100);
   }
   changes.sort((x, y) => x - y);
-  const sd = Math.sqrt(logs.reduce((sum, x) => sum + (x - mean(logs)) ** 2, 0) / (logs.length - 1));
-  return { change: Math.exp(mean(logs)) * 100 - 100, interval: [percentile(changes, 5), percentile(changes, 95)], sd };
+  const logMean = mean(logs);
+  const sd = Math.sqrt(logs.reduce((sum, x) => sum + (x - logMean) ** 2, 0) / (logs.length - 1));
+  return { change: Math.exp(logMean) * 100 - 100, interval: [percentile(changes, 5), percentile(changes, 95)], sd };
 }
 
 /** The items in a random order drawn from `random` (Fisher–Yates). */
