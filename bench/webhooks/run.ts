@@ -282,7 +282,7 @@ async function startApiServer(embedded: boolean): Promise<ApiServer> {
     async run(ports) {
       // Where autovacuum is off (as on the CI machine), the dead rows of the runs before would slow this one:
       // vacuum what the runs write, as autovacuum would have, between runs rather than during them.
-      if (!autovacuum) await sql`VACUUM cards, card_events, webhook_deliveries, webhook_attempts`.execute(db);
+      if (!autovacuum) await sql`VACUUM cards, card_events, webhook_deliveries, webhook_queue, webhook_attempts`.execute(db);
       arrivals.clear();
       const n = RATE * RATE_SECONDS;
       const report = next<{ committed: Array<[string, number]>; achieved: number; counts?: WorkerCounts; load: ProcessLoad; collections: Array<[number, number]> }>();

@@ -243,13 +243,22 @@ export interface WebhookDeliveriesTable {
   event: string;
   /** A test event's body; null for a card event's delivery, whose body is built from the event (src/webhooks/envelope.ts). */
   body: string | null;
+  /** 'pending' exactly while it has a webhook_queue row (migration 018). */
   status: Generated<DeliveryStatus>;
-  attempts: Generated<number>;
-  next_attempt_at: Timestamp;
   last_status_code: number | null;
   last_error: string | null;
   delivered_at: Timestamp | null;
   created_at: Timestamp;
+}
+
+/** The deliveries still to send (migration 018): one row per pending delivery. */
+export interface WebhookQueueTable {
+  delivery_id: string;
+  subscription_id: string;
+  /** When it is due; a claim pushes it past the lease. */
+  next_attempt_at: Timestamp;
+  /** Tries since it was (re)queued: drives the retry schedule. */
+  attempts: Generated<number>;
 }
 
 export interface WebhookAttemptsTable {
@@ -277,6 +286,7 @@ export interface Database {
   card_events: CardEventsTable;
   webhook_subscriptions: WebhookSubscriptionsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  webhook_queue: WebhookQueueTable;
   webhook_attempts: WebhookAttemptsTable;
 }
 

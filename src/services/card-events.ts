@@ -69,7 +69,7 @@ function eventJson({ id, card, event, actorMembershipId, at }: IdentifiedEvent) 
 export function cardEventsCtes(events: IdentifiedEvent[], onlyIf?: string, handoff?: HandoffTerms): Alongside {
   const guard = onlyIf === undefined ? sql`TRUE` : sql`e.card_id IN (SELECT id FROM ${sql.id(onlyIf)})`;
   // Handed over: queued leased to this process's worker, with the attempt its claim would have counted.
-  const isHanded = handoff ? sql`x.subscription_id <> ALL (${handoff.skip}::uuid[])` : sql`FALSE`;
+  const isHanded = handoff ? sql`s.id <> ALL (${handoff.skip}::uuid[])` : sql`FALSE`;
   const ctes = sql`
     events AS (
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(events.map(eventJson))}::jsonb) AS e(
@@ -81,43 +81,46 @@ export function cardEventsCtes(events: IdentifiedEvent[], onlyIf?: string, hando
       INSERT INTO card_events (id, organization_id, card_id, event, actor_membership_id, data, created_at)
       SELECT id, organization_id, card_id, event, actor_membership_id, data::json, at FROM events
     ),
+    targets AS (
+      SELECT qcards_time_ordered_id() AS id, s.organization_id, s.id AS subscription_id,
+        e.id AS event_id, e.event, e.at, ${isHanded} AS handed
+      FROM events e
+      JOIN webhook_subscriptions s ON s.organization_id = e.organization_id
+      JOIN memberships m ON m.id = s.membership_id
+      WHERE s.status = 'active'
+        AND 'v1/cards' = ANY (s.types)
+        AND (
+          m.role IN ('owner', 'admin', 'reporting')
+          OR m.id = e.holder_id
+          OR (m.role = 'manager' AND m.team_id = (SELECT team_id FROM memberships WHERE id = e.holder_id))
+        )
+    ),
+    logged AS (
+      INSERT INTO webhook_deliveries (id, organization_id, subscription_id, event_id, type, event, created_at)
+      SELECT id, organization_id, subscription_id, event_id, 'v1/cards', event, at FROM targets
+    ),
     queued AS (
-      INSERT INTO webhook_deliveries (id, organization_id, subscription_id, event_id, type, event, next_attempt_at,
-        attempts, created_at)
-      SELECT x.id, x.organization_id, x.subscription_id, x.event_id, 'v1/cards', x.event,
-        CASE WHEN ${isHanded} THEN ${handoff?.leaseUntil ?? null}::timestamptz ELSE ${dueNow(sql`x.at`)} END,
-        CASE WHEN ${isHanded} THEN 1 ELSE 0 END, x.at
-      FROM (
-        SELECT qcards_time_ordered_id() AS id, s.organization_id, s.id AS subscription_id,
-          e.id AS event_id, e.event, e.at
-        FROM events e
-        JOIN webhook_subscriptions s ON s.organization_id = e.organization_id
-        JOIN memberships m ON m.id = s.membership_id
-        WHERE s.status = 'active'
-          AND 'v1/cards' = ANY (s.types)
-          AND (
-            m.role IN ('owner', 'admin', 'reporting')
-            OR m.id = e.holder_id
-            OR (m.role = 'manager' AND m.team_id = (SELECT team_id FROM memberships WHERE id = e.holder_id))
-          )
-      ) AS x
-      RETURNING ${handoff ? sql`id, subscription_id, organization_id, event_id, attempts` : sql`attempts`}
+      INSERT INTO webhook_queue (delivery_id, subscription_id, next_attempt_at, attempts)
+      SELECT id, subscription_id,
+        CASE WHEN handed THEN ${handoff?.leaseUntil ?? null}::timestamptz ELSE ${dueNow(sql`at`)} END,
+        CASE WHEN handed THEN 1 ELSE 0 END
+      FROM targets
     )${handoff ? sql`,
     handed AS (
-      SELECT q.id, q.subscription_id, q.organization_id, ${HANDED_BODY} AS body, q.attempts, s.secret, s.callback_url
-      FROM queued q JOIN webhook_subscriptions s ON s.id = q.subscription_id JOIN events e ON e.id = q.event_id
-      WHERE q.attempts > 0
+      SELECT t.id, t.subscription_id, t.organization_id, ${HANDED_BODY} AS body, 1 AS attempts, s.secret, s.callback_url
+      FROM targets t JOIN webhook_subscriptions s ON s.id = t.subscription_id JOIN events e ON e.id = t.event_id
+      WHERE t.handed
     )` : sql``}`;
   return {
     ctes,
-    tally: sql<number>`(SELECT count(*)::int FROM queued WHERE attempts = 0)`,
+    tally: sql<number>`(SELECT count(*)::int FROM targets WHERE NOT handed)`,
     returned: handoff ? { from: 'handed', columns: HANDED_COLUMNS } : undefined,
   };
 }
 
 /** The body of a delivery handed over, from the `handed` CTE's tables (compiled once: fixedText). */
 const HANDED_BODY = fixedText(cardEnvelope({
-  id: sql`q.id`, subscriptionId: sql`q.subscription_id`, organizationId: sql`q.organization_id`,
+  id: sql`t.id`, subscriptionId: sql`t.subscription_id`, organizationId: sql`t.organization_id`,
   membershipId: sql`s.membership_id`, createdAt: sql`e.at`, data: sql`e.data`,
 }));
 

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/engine.ts';
 import { timeOrderedId } from '../db/ids.ts';
 import type { DeliveryStatus } from '../db/schema.ts';
@@ -32,11 +32,13 @@ export async function listDeliveries(db: Db, principal: Principal, subscriptionI
   if (filters.since) base = base.where('webhook_deliveries.created_at', '>=', filters.since);
   if (filters.event) base = base.where('webhook_deliveries.event', '=', filters.event);
   const [rows, count] = await Promise.all([
-    base.select(['webhook_deliveries.id', 'webhook_deliveries.event_id', 'webhook_deliveries.type', 'webhook_deliveries.event',
-      'webhook_deliveries.status', 'webhook_deliveries.created_at', 'webhook_deliveries.next_attempt_at',
-      'webhook_deliveries.delivered_at', 'webhook_deliveries.last_status_code', 'webhook_deliveries.last_error'])
+    base.leftJoin('card_events as e', 'e.id', 'webhook_deliveries.event_id')
+      // A pending delivery's due time is its queue row's.
+      .leftJoin('webhook_queue as q', 'q.delivery_id', 'webhook_deliveries.id')
+      .select(['webhook_deliveries.id', 'webhook_deliveries.event_id', 'webhook_deliveries.type', 'webhook_deliveries.event',
+        'webhook_deliveries.status', 'webhook_deliveries.created_at', 'q.next_attempt_at',
+        'webhook_deliveries.delivered_at', 'webhook_deliveries.last_status_code', 'webhook_deliveries.last_error'])
       .select(deliveryBody('webhook_deliveries', 'e', sql`${subscription.membership_id}::uuid`).as('body'))
-      .leftJoin('card_events as e', 'e.id', 'webhook_deliveries.event_id')
       .orderBy('webhook_deliveries.created_at', 'desc').orderBy('webhook_deliveries.id', 'desc')
       .limit(filters.perPage).offset((filters.page - 1) * filters.perPage).execute(),
     base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
@@ -58,7 +60,7 @@ export async function listDeliveries(db: Db, principal: Principal, subscriptionI
       event: r.event,
       status: r.status,
       created_at: isoSeconds(r.created_at)!,
-      next_attempt_at: r.status === 'pending' ? r.next_attempt_at.toISOString() : null,
+      next_attempt_at: r.status === 'pending' && r.next_attempt_at ? r.next_attempt_at.toISOString() : null,
       delivered_at: r.delivered_at ? r.delivered_at.toISOString() : null,
       last_status_code: r.last_status_code,
       last_error: r.last_error,
@@ -90,20 +92,36 @@ async function activeSubscription(db: Db, principal: Principal, subscriptionId: 
 const sendable = sql<boolean>`(webhook_deliveries.body IS NOT NULL
   OR EXISTS (SELECT 1 FROM card_events e WHERE e.id = webhook_deliveries.event_id))`;
 
+/**
+ * Puts the subscription's deliveries that `which` selects (and whose body can still be built) back in the queue,
+ * due now with a fresh retry schedule and the same ids, in one statement; a pending one stays queued, its schedule
+ * started again. Returns their ids.
+ */
+async function requeue(db: Db, clock: Clock, subscriptionId: string, which: RawBuilder<boolean>): Promise<string[]> {
+  const rows = await db
+    .with('requeued', (qb) => qb.updateTable('webhook_deliveries')
+      .set({ status: 'pending', last_error: null })
+      .where('subscription_id', '=', subscriptionId)
+      .where(sendable)
+      .where(which)
+      .returning(['id', 'subscription_id']))
+    .with('queued', (qb) => qb.insertInto('webhook_queue')
+      .columns(['delivery_id', 'subscription_id', 'next_attempt_at', 'attempts'])
+      .expression((eb) => eb.selectFrom('requeued').select(['id', 'subscription_id', dueNow(clock.now()).as('next_attempt_at'), sql.lit(0).as('attempts')]))
+      .onConflict((oc) => oc.column('delivery_id').doUpdateSet({ next_attempt_at: (eb) => eb.ref('excluded.next_attempt_at'), attempts: 0 }))
+      .returning('delivery_id'))
+    .selectFrom('requeued').select('id')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
 /** Queues one event again, now, with a fresh retry schedule and the same id. */
 export async function redeliver(db: Db, clock: Clock, principal: Principal, subscriptionId: string, deliveryId: string) {
   const subscription = await activeSubscription(db, principal, subscriptionId);
-  const row = isUuid(deliveryId) ? await db
-    .updateTable('webhook_deliveries')
-    .set({ status: 'pending', attempts: 0, next_attempt_at: dueNow(clock.now()), last_error: null })
-    .where('id', '=', deliveryId)
-    .where('subscription_id', '=', subscription.id)
-    .where(sendable)
-    .returning(['id'])
-    .executeTakeFirst() : undefined;
-  if (!row) throw notFound('webhook event', 'event_id');
+  const [id] = isUuid(deliveryId) ? await requeue(db, clock, subscription.id, sql<boolean>`id = ${deliveryId}`) : [];
+  if (!id) throw notFound('webhook event', 'event_id');
   wakeWorkers(db);
-  return row.id;
+  return id;
 }
 
 /** Queues again every failed event, or every event created since `since`; returns how many. */
@@ -114,15 +132,10 @@ export async function replay(
     throw badField('', 'invalid_replay', 'give exactly one of "status": "failed" or "since": "<date-time>"');
   }
   const subscription = await activeSubscription(db, principal, subscriptionId);
-  let query = db
-    .updateTable('webhook_deliveries')
-    .set({ status: 'pending', attempts: 0, next_attempt_at: dueNow(clock.now()), last_error: null })
-    .where('subscription_id', '=', subscription.id)
-    .where(sendable);
-  query = input.status ? query.where('status', '=', 'failed') : query.where('created_at', '>=', new Date(input.since!));
-  const result = await query.executeTakeFirst();
+  const which = input.status ? sql<boolean>`status = 'failed'` : sql<boolean>`created_at >= ${new Date(input.since!)}::timestamptz`;
+  const ids = await requeue(db, clock, subscription.id, which);
   wakeWorkers(db);
-  return Number(result.numUpdatedRows);
+  return ids.length;
 }
 
 /** Queues a test delivery: a `v1/cards` envelope whose data is `{"event":"test"}`, signed like any other. */
@@ -135,11 +148,15 @@ export async function sendTestEvent(db: Db, clock: Clock, principal: Principal, 
     id: sql`${id}`, subscriptionId: sql`${subscription.id}`, organizationId: sql`${subscription.organization_id}`,
     membershipId: sql`${subscription.membership_id}`, createdAt: sql`${now}::timestamptz`, data: sql`${'{"event":"test"}'}`,
   });
-  await db.insertInto('webhook_deliveries').values({
-    id, organization_id: subscription.organization_id, subscription_id: subscription.id, event_id: null,
-    type: 'v1/cards', event: 'test', body, next_attempt_at: dueNow(now), last_status_code: null, last_error: null,
-    delivered_at: null, created_at: now,
-  }).execute();
+  await db
+    .with('logged', (qb) => qb.insertInto('webhook_deliveries').values({
+      id, organization_id: subscription.organization_id, subscription_id: subscription.id, event_id: null,
+      type: 'v1/cards', event: 'test', body, last_status_code: null, last_error: null, delivered_at: null, created_at: now,
+    }).returning(['id', 'subscription_id']))
+    .insertInto('webhook_queue')
+    .columns(['delivery_id', 'subscription_id', 'next_attempt_at'])
+    .expression((eb) => eb.selectFrom('logged').select(['id', 'subscription_id', dueNow(now).as('next_attempt_at')]))
+    .execute();
   wakeWorkers(db);
   return id;
 }

@@ -39,13 +39,14 @@ export interface ClaimedDelivery extends QueuedDelivery {
 
 /**
  * Claims up to `limit` due deliveries in one statement: `FOR UPDATE SKIP LOCKED` lets concurrent workers claim
- * disjoint rows without waiting on each other, and pushing `next_attempt_at` past the lease is the lease
- * itself: a row whose worker dies becomes due again by itself. Rows are taken per subscription (through the
- * (subscription_id, next_attempt_at) index), oldest first overall: at most the number `shares` gives a
+ * disjoint rows without waiting on each other, and pushing the queue row's `next_attempt_at` past the lease is the
+ * lease itself: a row whose worker dies becomes due again by itself. Rows are taken per subscription (through the
+ * queue's (subscription_id, next_attempt_at) index), oldest first overall: at most the number `shares` gives a
  * subscription (the room left in its queue in this worker), `otherShare` for any other; subscriptions in `skip`
  * (a full queue) are left out. A single walk of the due index in time
  * order had to step over a dead receiver's whole backlog on every claim: with a receiver that never answers,
- * the healthy subscribers' p99 doubled (bench:webhooks, 56.6 ms → 120.7 ms).
+ * the healthy subscribers' p99 doubled (bench:webhooks, 56.6 ms → 120.7 ms). Only the queue rows change: the
+ * log's rows are read for the body (migration 018).
  */
 export async function claimDue(
   db: Db,
@@ -57,27 +58,33 @@ export async function claimDue(
   const leaseUntil = new Date(input.now.getTime() + input.leaseMs);
   const result = await executePrepared(db, sql<QueuedDelivery>`
     WITH due AS (
-      SELECT d.id, d.event_id FROM webhook_subscriptions s
+      SELECT q.delivery_id FROM webhook_subscriptions s
       LEFT JOIN unnest(${input.shares.subscriptionIds}::uuid[], ${input.shares.rows}::int[]) AS share (subscription_id, rows)
         ON share.subscription_id = s.id
       CROSS JOIN LATERAL (
-        SELECT id, event_id, next_attempt_at FROM webhook_deliveries
-        WHERE subscription_id = s.id AND status = 'pending' AND next_attempt_at <= ${input.now}::timestamptz
+        SELECT delivery_id, next_attempt_at FROM webhook_queue
+        WHERE subscription_id = s.id AND next_attempt_at <= ${input.now}::timestamptz
         ORDER BY next_attempt_at
         LIMIT coalesce(share.rows, ${input.otherShare})
         FOR UPDATE SKIP LOCKED
-      ) d
+      ) q
       -- Disabled subscriptions are not left out: a row queued while a 410 was being recorded would stay pending
       -- forever; claimed, it meets the 410 again and is marked failed like the others.
       WHERE s.id <> ALL (${input.skip}::uuid[])
-      ORDER BY d.next_attempt_at
+      ORDER BY q.next_attempt_at
       LIMIT ${input.limit}
+    ),
+    leased AS (
+      UPDATE webhook_queue q
+      SET next_attempt_at = ${leaseUntil}::timestamptz, attempts = q.attempts + 1
+      FROM due
+      WHERE q.delivery_id = due.delivery_id
+      RETURNING q.delivery_id, q.attempts
     )
-    UPDATE webhook_deliveries d
-    SET next_attempt_at = ${leaseUntil}::timestamptz, attempts = d.attempts + 1
-    FROM due LEFT JOIN card_events e ON e.id = due.event_id, webhook_subscriptions s
-    WHERE d.id = due.id AND s.id = d.subscription_id
-    RETURNING d.id, d.subscription_id, d.organization_id, ${deliveryBody('d', 'e', sql`s.membership_id`)} AS body, d.attempts, s.secret, s.callback_url
+    SELECT d.id, d.subscription_id, d.organization_id, ${deliveryBody('d', 'e', sql`s.membership_id`)} AS body, l.attempts, s.secret, s.callback_url
+    FROM leased l JOIN webhook_deliveries d ON d.id = l.delivery_id
+    LEFT JOIN card_events e ON e.id = d.event_id
+    JOIN webhook_subscriptions s ON s.id = d.subscription_id
   `);
   return result.rows.map((r) => ({ ...r, leaseUntil }));
 }
@@ -92,16 +99,18 @@ export async function claimDue(
 export async function releaseLeased(
   db: Db, now: Date, which: { rows: Array<{ id: string; leaseUntil: Date }> } | { eventIds: string[]; leaseUntil: Date },
 ): Promise<void> {
-  const release = sql`UPDATE webhook_deliveries d SET next_attempt_at = ${dueNow(now)}, attempts = d.attempts - 1`;
-  const still = sql`d.status = 'pending' AND d.attempts > 0`;
+  const release = sql`UPDATE webhook_queue q SET next_attempt_at = ${dueNow(now)}, attempts = q.attempts - 1`;
   if ('eventIds' in which) {
-    await sql`${release} WHERE d.event_id = ANY (${which.eventIds}::uuid[]) AND d.next_attempt_at = ${which.leaseUntil}::timestamptz AND ${still}`.execute(db);
+    // The log's rows of those events, found from the queue's (the few pending), not by a scan of the log.
+    await sql`${release} FROM webhook_deliveries d
+      WHERE d.id = q.delivery_id AND d.event_id = ANY (${which.eventIds}::uuid[])
+        AND q.next_attempt_at = ${which.leaseUntil}::timestamptz AND q.attempts > 0`.execute(db);
     return;
   }
   // Each row under its own lease: rows given back together may come from different claims and writes.
   await sql`${release}
     FROM unnest(${which.rows.map((r) => r.id)}::uuid[], ${which.rows.map((r) => r.leaseUntil.toISOString())}::timestamptz[]) AS r (id, lease_until)
-    WHERE d.id = r.id AND d.next_attempt_at = r.lease_until AND ${still}`.execute(db);
+    WHERE q.delivery_id = r.id AND q.next_attempt_at = r.lease_until AND q.attempts > 0`.execute(db);
 }
 
 /** `unsendable`: its body cannot be built (the event is gone): failed at once, with no request. */
@@ -122,11 +131,12 @@ export interface AttemptResult {
 
 /**
  * Records a batch of attempts and their consequences in one statement: the attempt rows; the delivery marked
- * delivered, rescheduled (the schedule of schedule.ts, computed here in SQL with the row's attempt count, or a
- * receiver's longer Retry-After: a shorter one would burn the twelve tries in seconds) or
+ * delivered, rescheduled (the schedule of schedule.ts, computed here in SQL with the queue row's attempt count, or
+ * a receiver's longer Retry-After: a shorter one would burn the twelve tries in seconds) or
  * failed once attempts reach MAX_ATTEMPTS; and, for 410 Gone, the subscription disabled with every other
- * pending delivery of it marked failed (they stay replayable). A delivery another worker already completed
- * keeps its state; the attempt is still logged.
+ * pending delivery of it marked failed (they stay replayable). A delivery leaves the queue when it is delivered or
+ * failed. One that another worker already completed (its queue row is gone) keeps its state; the attempt is still
+ * logged.
  *
  * Returns the subscriptions that take no more deliveries: deleted (the delivery row went with them, so there is
  * nothing to record) or whose receiver answered 410 in this batch (whichever worker's record disabled it). The
@@ -135,6 +145,9 @@ export interface AttemptResult {
 export async function recordAttempts(db: Db, now: Date, results: AttemptResult[]): Promise<string[]> {
   if (results.length === 0) return [];
   const column = <T>(pick: (r: AttemptResult) => T) => results.map(pick);
+  // `settled` and `rescheduled` split the batch's queue rows by complementary conditions on the same row version,
+  // so each row is taken by exactly one of them (or neither, if another worker's record removed it).
+  const retried = sql`r.outcome = 'retry' AND q.attempts < ${MAX_ATTEMPTS}`;
   const result = await executePrepared(db, sql<{ id: string }>`
     WITH r AS (
       SELECT * FROM unnest(
@@ -151,23 +164,33 @@ export async function recordAttempts(db: Db, now: Date, results: AttemptResult[]
         r.latency_ms, r.error, r.excerpt
       FROM r JOIN webhook_deliveries d ON d.id = r.id
     ),
+    settled AS (
+      DELETE FROM webhook_queue q USING r
+      WHERE q.delivery_id = r.id AND NOT (${retried})
+      RETURNING q.delivery_id
+    ),
+    rescheduled AS (
+      UPDATE webhook_queue q SET
+        next_attempt_at = ${now}::timestamptz + make_interval(secs =>
+          greatest(COALESCE(r.retry_after::float8, 0),
+            least(${RETRY_BASE_SECONDS}::float8 * power(${RETRY_FACTOR}::float8, q.attempts - 1), ${RETRY_CAP_SECONDS}::float8)
+              * (${1 - RETRY_JITTER}::float8 + random() * ${2 * RETRY_JITTER}::float8)))
+      FROM r
+      WHERE q.delivery_id = r.id AND ${retried}
+      RETURNING q.delivery_id
+    ),
     updated AS (
       UPDATE webhook_deliveries d SET
         status = CASE
+          WHEN x.pending THEN 'pending'
           WHEN r.outcome = 'delivered' THEN 'delivered'
-          WHEN r.outcome IN ('gone', 'unsendable') OR d.attempts >= ${MAX_ATTEMPTS} THEN 'failed'
-          ELSE 'pending' END,
+          ELSE 'failed' END,
         delivered_at = CASE WHEN r.outcome = 'delivered' THEN ${now}::timestamptz ELSE d.delivered_at END,
         last_status_code = r.status_code,
-        last_error = r.error,
-        next_attempt_at = CASE
-          WHEN r.outcome = 'retry' AND d.attempts < ${MAX_ATTEMPTS} THEN ${now}::timestamptz + make_interval(secs =>
-            greatest(COALESCE(r.retry_after::float8, 0),
-              least(${RETRY_BASE_SECONDS}::float8 * power(${RETRY_FACTOR}::float8, d.attempts - 1), ${RETRY_CAP_SECONDS}::float8)
-                * (${1 - RETRY_JITTER}::float8 + random() * ${2 * RETRY_JITTER}::float8)))
-          ELSE d.next_attempt_at END
-      FROM r
-      WHERE d.id = r.id AND d.status = 'pending'
+        last_error = r.error
+      FROM (SELECT delivery_id, false AS pending FROM settled UNION ALL SELECT delivery_id, true FROM rescheduled) x
+      JOIN r ON r.id = x.delivery_id
+      WHERE d.id = x.delivery_id
       RETURNING d.subscription_id, r.outcome
     ),
     disabled AS (
@@ -176,12 +199,17 @@ export async function recordAttempts(db: Db, now: Date, results: AttemptResult[]
       WHERE s.id IN (SELECT subscription_id FROM updated WHERE outcome = 'gone')
       RETURNING s.id
     ),
+    unqueued_with_it AS (
+      DELETE FROM webhook_queue q
+      USING disabled
+      WHERE q.subscription_id = disabled.id AND q.delivery_id <> ALL (${column((r) => r.id)}::uuid[])
+      RETURNING q.delivery_id
+    ),
     failed_with_it AS (
       UPDATE webhook_deliveries d
       SET status = 'failed', last_error = 'subscription disabled: the receiver answered 410 Gone'
-      FROM disabled
-      WHERE d.subscription_id = disabled.id AND d.status = 'pending'
-        AND d.id <> ALL (${column((r) => r.id)}::uuid[])
+      FROM unqueued_with_it u
+      WHERE d.id = u.delivery_id
     )
     SELECT r.subscription_id AS id FROM r
     WHERE r.outcome = 'gone' OR NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.id = r.id)
@@ -194,30 +222,40 @@ export async function recordAttempts(db: Db, now: Date, results: AttemptResult[]
 /** The earliest due time of a pending delivery, to sleep until then: the first of each subscription's due index. */
 export async function nextDueAt(db: Db): Promise<Date | undefined> {
   const result = await sql<{ at: Date | null }>`
-    SELECT min(d.next_attempt_at) AS at FROM webhook_subscriptions s
+    SELECT min(q.next_attempt_at) AS at FROM webhook_subscriptions s
     CROSS JOIN LATERAL (
-      SELECT next_attempt_at FROM webhook_deliveries
-      WHERE subscription_id = s.id AND status = 'pending'
+      SELECT next_attempt_at FROM webhook_queue
+      WHERE subscription_id = s.id
       ORDER BY next_attempt_at
       LIMIT 1
-    ) d`.execute(db);
+    ) q`.execute(db);
   const at = result.rows[0]?.at;
   return at ? new Date(at) : undefined;
 }
 
 /**
- * Vacuums the outbox: clears the dead row versions and due-index entries that claims and results leave behind
- * (migration 015 says why it matters). SKIP_LOCKED: a vacuum already under way (another worker's, autovacuum)
- * is enough; INDEX_CLEANUP ON: PostgreSQL would otherwise skip the indexes when few pages have dead rows, and
- * the due index is the point.
+ * Vacuums the queue: clears the dead row versions and due-index entries that claims and results leave behind
+ * (migration 015 says why it matters). The queue holds only pending deliveries, so this reads a few pages.
+ * SKIP_LOCKED: a vacuum already under way (another worker's, autovacuum) is enough; INDEX_CLEANUP ON: PostgreSQL
+ * would otherwise skip the indexes when few pages have dead rows, and the due index is the point.
  */
-export async function vacuumOutbox(db: Db): Promise<void> {
-  await sql`VACUUM (SKIP_LOCKED, INDEX_CLEANUP ON) webhook_deliveries`.execute(db);
+export async function vacuumQueue(db: Db): Promise<void> {
+  await sql`VACUUM (SKIP_LOCKED, INDEX_CLEANUP ON) webhook_queue`.execute(db);
+}
+
+/**
+ * Vacuums the tables retention removes from, after it removed rows. Results update the log's rows in place (HOT,
+ * migration 018), which needs no vacuum; removals leave dead rows and index entries that only a vacuum clears. It
+ * reads the tables' indexes whole (0.8–1.6 s for the log near 3 million deliveries on the benchmark machine),
+ * hence only after removals.
+ */
+export async function vacuumLog(db: Db): Promise<void> {
+  await sql`VACUUM (SKIP_LOCKED) webhook_deliveries, webhook_attempts, card_events`.execute(db);
 }
 
 /**
  * Whether this process should vacuum the outbox: nothing else does (PGlite has no autovacuum; PostgreSQL's can be
- * off, blind without `track_counts`, or off for this table), and it may (only the table's owner can vacuum it).
+ * off, blind without `track_counts`, or off for the queue), and it may (only the table's owner can vacuum it).
  */
 export async function outboxNeedsOwnVacuum(engine: Engine): Promise<boolean> {
   if (engine.kind === 'pglite') return true;
@@ -225,15 +263,15 @@ export async function outboxNeedsOwnVacuum(engine: Engine): Promise<boolean> {
     SELECT current_setting('autovacuum') = 'on' AND current_setting('track_counts') = 'on'
         AND NOT COALESCE('autovacuum_enabled=false' = ANY (c.reloptions), false) AS autovacuum,
       pg_has_role(c.relowner, 'USAGE') AS owner
-    FROM pg_class c WHERE c.oid = 'webhook_deliveries'::regclass`.execute(engine.db);
+    FROM pg_class c WHERE c.oid = 'webhook_queue'::regclass`.execute(engine.db);
   const row = result.rows[0]!;
   return !row.autovacuum && row.owner;
 }
 
-/** Live rows of the outbox as the last vacuum or analyze counted them (0 when never counted). */
-export async function outboxRows(db: Db): Promise<number> {
+/** Rows of the queue as the last vacuum or analyze counted them (0 when never counted). */
+export async function queueRows(db: Db): Promise<number> {
   const result = await sql<{ n: number }>`
-    SELECT greatest(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = 'webhook_deliveries'::regclass`.execute(db);
+    SELECT greatest(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = 'webhook_queue'::regclass`.execute(db);
   return Number(result.rows[0]?.n ?? 0);
 }
 
@@ -257,7 +295,7 @@ export async function removeExpired(db: Db, now: Date, retentionDays: number): P
         LIMIT 5000
       ) d
       LIMIT 5000)`.execute(db);
-    // An event stays while a delivery of it is pending: its body is built from the event (./envelope.ts). Old
+    // An event stays while a delivery of it is pending (queued): its body is built from the event (./envelope.ts). Old
     // events are found through each organization's (created_at) index: a range on the index's second column
     // alone read it whole, 275 ms for 755,000 events with none to remove, at every worker's start and hour.
     const e = await sql`DELETE FROM card_events WHERE id IN (
@@ -265,7 +303,8 @@ export async function removeExpired(db: Db, now: Date, retentionDays: number): P
       CROSS JOIN LATERAL (
         SELECT id FROM card_events e
         WHERE organization_id = o.id AND created_at < ${cutoff}::timestamptz
-          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id AND d.status = 'pending')
+          AND NOT EXISTS (
+            SELECT 1 FROM webhook_queue q JOIN webhook_deliveries d ON d.id = q.delivery_id WHERE d.event_id = e.id)
         LIMIT 5000
       ) e
       LIMIT 5000)`.execute(db);

@@ -6,7 +6,7 @@ import { listen } from '../db/listen.ts';
 import { loggableError } from '../db/loggable-error.ts';
 import { deliverOnce, type Attempt } from './deliver.ts';
 import {
-  claimDue, nextDueAt, outboxNeedsOwnVacuum, outboxRows, recordAttempts, releaseLeased, removeExpired, vacuumOutbox,
+  claimDue, nextDueAt, outboxNeedsOwnVacuum, queueRows, recordAttempts, releaseLeased, removeExpired, vacuumLog, vacuumQueue,
   type AttemptResult, type ClaimedDelivery, type QueuedDelivery,
 } from './delivery-store.ts';
 import { registerLocalWorker, type HandoffTerms, type LocalWorker } from './handoff.ts';
@@ -37,10 +37,9 @@ export interface WorkerOptions {
   pollMs?: number;
   retentionEveryMs?: number;
   /**
-   * Where nothing else vacuums the outbox (PGlite, autovacuum off), vacuum it after this many recorded attempts
-   * (a claimed one left two dead row versions, the claim's and the result's; a handed-over one only the result's),
-   * or after 5% of the table's rows if more:
-   * each vacuum reads every index of the table whole.
+   * Where nothing else vacuums the outbox (PGlite, autovacuum off), vacuum the queue after this many recorded
+   * attempts (a claimed one left two dead row versions, the claim's and the result's; a handed-over one only the
+   * result's), or after 5% of its rows if more. The log is vacuumed after retention removes rows from it.
    */
   vacuumEveryAttempts?: number;
   dispatcher?: Dispatcher;
@@ -176,7 +175,7 @@ export class WebhookWorker implements LocalWorker {
     this.#stopListening = stopListening;
     this.#unregister = registerLocalWorker(this.#engine.db, this);
     this.#loop = this.#run();
-    const retention = () => void this.removeExpired().catch((error) => this.#log.error({ err: loggableError(error) }, 'webhook retention failed'));
+    const retention = () => void this.#removeExpiredAndVacuum().catch((error) => this.#log.error({ err: loggableError(error) }, 'webhook retention failed'));
     this.#laneSweepTimer = setInterval(() => this.#forgetIdleLanes(), IDLE_LANE_MS);
     this.#laneSweepTimer.unref();
     this.#retentionTimer = setInterval(retention, this.#retentionEveryMs);
@@ -297,6 +296,12 @@ export class WebhookWorker implements LocalWorker {
 
   removeExpired(): Promise<number> {
     return removeExpired(this.#engine.db, this.#clock.now(), this.#config.retentionDays);
+  }
+
+  /** Retention's run: the removal, then, if it removed rows and nothing else vacuums, a vacuum of those tables. */
+  async #removeExpiredAndVacuum(): Promise<void> {
+    const removed = await this.removeExpired();
+    if (removed > 0 && this.#vacuumsOutbox) await vacuumLog(this.#engine.db);
   }
 
   /** A lease always outlasts a few tries' timeouts, whatever the configuration says. */
@@ -575,18 +580,18 @@ export class WebhookWorker implements LocalWorker {
     }
   }
 
-  /** Vacuums the outbox in the background once enough attempts were recorded, if nothing else does. */
+  /** Vacuums the queue in the background once enough attempts were recorded, if nothing else does. */
   #vacuumWhenDue(recorded: number): void {
     if (!this.#vacuumsOutbox) return;
     this.#attemptsSinceVacuum += recorded;
     if (this.#attemptsSinceVacuum < this.#vacuumThreshold || this.#vacuuming) return;
     this.#attemptsSinceVacuum = 0;
     this.#vacuuming = (async () => {
-      await vacuumOutbox(this.#engine.db);
-      const rows = await outboxRows(this.#engine.db);
+      await vacuumQueue(this.#engine.db);
+      const rows = await queueRows(this.#engine.db);
       this.#vacuumThreshold = Math.max(this.#vacuumEveryAttempts, Math.round(0.05 * rows));
     })()
-      .catch((error) => this.#log.warn({ err: loggableError(error) }, 'vacuuming the webhook outbox failed'))
+      .catch((error) => this.#log.warn({ err: loggableError(error) }, 'vacuuming the webhook queue failed'))
       .finally(() => (this.#vacuuming = undefined));
   }
 

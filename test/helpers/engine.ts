@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { openEngine, type Engine } from '../../src/db/engine.ts';
 import { listMigrations, migrate } from '../../src/db/migrate.ts';
@@ -40,11 +41,16 @@ export interface TestEngine {
   close(): Promise<void>;
 }
 
-export async function openTestEngine(): Promise<TestEngine> {
+/**
+ * A database of its own for a test process, migrated. With `before`, only the migrations whose names sort before
+ * it are applied (as `migrate` would have, recorded in schema_migrations), for tests of the migrations after it.
+ */
+export async function openTestEngine(options: { before?: string } = {}): Promise<TestEngine> {
   if (TEST_ENGINE === 'pglite') {
-    const path = await ensurePGliteTemplate();
-    const engine = await openEngine({ dataDir: 'memory://', loadDataDir: new Blob([readFileSync(path)]) });
-    await migrate(engine.db);
+    const engine = options.before === undefined
+      ? await openEngine({ dataDir: 'memory://', loadDataDir: new Blob([readFileSync(await ensurePGliteTemplate())]) })
+      : await openEngine({ dataDir: 'memory://' });
+    await migrateTestEngine(engine, options.before);
     return { engine, databaseUrl: undefined, close: () => engine.close() };
   }
   const name = `qcards_t_${process.pid}_${randomBytes(4).toString('hex')}`;
@@ -56,7 +62,7 @@ export async function openTestEngine(): Promise<TestEngine> {
   url.pathname = `/${name}`;
   const databaseUrl = url.toString();
   const engine = await openEngine({ databaseUrl, poolSize: 10 });
-  await migrate(engine.db);
+  await migrateTestEngine(engine, options.before);
   return {
     engine,
     databaseUrl,
@@ -68,4 +74,16 @@ export async function openTestEngine(): Promise<TestEngine> {
       await dropper.end();
     },
   };
+}
+
+async function migrateTestEngine(engine: Engine, before: string | undefined): Promise<void> {
+  if (before === undefined) {
+    await migrate(engine.db);
+    return;
+  }
+  await sql`CREATE TABLE schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`.execute(engine.db);
+  for (const migration of listMigrations().filter((m) => m.name < before)) {
+    await sql.raw(migration.sql).execute(engine.db);
+    await sql`INSERT INTO schema_migrations (name) VALUES (${migration.name})`.execute(engine.db);
+  }
 }

@@ -15,6 +15,29 @@ export async function emitCardEvent(db: Db, card: CardRecord, event: CardEventNa
   return id;
 }
 
+/**
+ * Deliveries as the log has them, with their queue row's due time and attempt count while pending (null once
+ * delivered or failed), oldest first.
+ */
+export function deliveriesWhere(db: Db, column: 'subscription_id' | 'organization_id' | 'id', value: string) {
+  return db.selectFrom('webhook_deliveries as d')
+    .leftJoin('webhook_queue as q', 'q.delivery_id', 'd.id')
+    .selectAll('d')
+    .select(['q.next_attempt_at', 'q.attempts'])
+    .where(`d.${column}`, '=', value)
+    .orderBy('d.created_at').orderBy('d.id')
+    .execute();
+}
+
+/** Marks the subscriptions' pending deliveries failed, as the worker would (out of the queue, failed in the log). */
+export async function failPending(db: Db, subscriptionIds: string[]): Promise<void> {
+  await inTransaction(db, async (trx) => {
+    await trx.deleteFrom('webhook_queue').where('subscription_id', 'in', subscriptionIds).execute();
+    await trx.updateTable('webhook_deliveries').set({ status: 'failed' })
+      .where('subscription_id', 'in', subscriptionIds).where('status', '=', 'pending').execute();
+  });
+}
+
 export interface ReceivedRequest {
   headers: IncomingHttpHeaders;
   body: string;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { after, test } from 'node:test';
+import { sql } from 'kysely';
 import { generateSecret } from '../../src/services/webhook-subscriptions.ts';
 import { verifyQontoSignature } from '../../src/webhooks/verify.js';
 import { TEST_ENGINE, openTestEngine } from '../helpers/engine.ts';
@@ -106,6 +107,12 @@ test('workers killed with SIGKILL again and again lose no event', { skip }, asyn
     bodyById.set(id, r.body);
     assert.ok(verifyQontoSignature(r.body, String(r.headers['x-qonto-signature']), secret));
   }
+  // Killed between any two statements, the workers left the outbox consistent: a delivery is pending exactly
+  // while it has a queue row (migration 018).
+  const { rows: [mismatched] } = await sql<{ n: number }>`
+    SELECT count(*)::int AS n FROM webhook_deliveries d FULL JOIN webhook_queue q ON q.delivery_id = d.id
+    WHERE (d.status = 'pending') IS DISTINCT FROM (q.delivery_id IS NOT NULL)`.execute(db);
+  assert.equal(mismatched!.n, 0, 'pending exactly while queued');
   const duplicates = receiver.received.length - got.size;
   console.log(`crash test: ${emitted} events, ${kills} SIGKILLs, ${receiver.received.length} requests, ${duplicates} duplicates`);
 });

@@ -11,7 +11,7 @@ import { verifyQontoSignature } from '../../src/webhooks/verify.js';
 import { WebhookWorker } from '../../src/webhooks/worker.ts';
 import { startTestApp } from '../helpers/app.ts';
 import { createOrgFixture, insertTestCards, type MemberFixture, type OrgFixture } from '../helpers/fixtures.ts';
-import { emitCardEvent, startReceiver, type Receiver } from '../helpers/webhooks.ts';
+import { deliveriesWhere, emitCardEvent, failPending, startReceiver, type Receiver } from '../helpers/webhooks.ts';
 
 const { app, deps, clock } = await startTestApp({ webhookAllowLoopback: true });
 const db = deps.engine.db;
@@ -32,8 +32,7 @@ async function setup(receiver?: Receiver) {
   return { org, rx, sub, card: card! };
 }
 
-const deliveriesOf = (subscriptionId: string) =>
-  db.selectFrom('webhook_deliveries').selectAll().where('subscription_id', '=', subscriptionId).orderBy('created_at').execute();
+const deliveriesOf = (subscriptionId: string) => deliveriesWhere(db, 'subscription_id', subscriptionId);
 
 test('a committed change is delivered once, with the seed envelope, the data of the change and valid signatures', async () => {
   const { org, rx, sub, card } = await setup();
@@ -149,7 +148,7 @@ test('failures are retried on the published schedule, with jitter, then marked f
     const [row] = await deliveriesOf(sub.id);
     if (attempt < MAX_ATTEMPTS) {
       assert.equal(row!.status, 'pending');
-      const wait = (row!.next_attempt_at.getTime() - before) / 1000;
+      const wait = (row!.next_attempt_at!.getTime() - before) / 1000;
       const nominal = nominalDelaySeconds(attempt);
       assert.ok(wait >= nominal * 0.8 - 1 && wait <= nominal * 1.2 + 1, `attempt ${attempt}: waited ${wait} s for ${nominal} s`);
       clock.advance((nominal * 0.79) * 1000);
@@ -174,7 +173,7 @@ async function runAndMeasureWait(subscriptionId: string): Promise<{ attempts: nu
   const before = clock.now().getTime();
   const attempts = await worker.runOnce();
   const [row] = await deliveriesOf(subscriptionId);
-  return { attempts, waited: row!.next_attempt_at.getTime() - before };
+  return { attempts, waited: row!.next_attempt_at!.getTime() - before };
 }
 
 test('a Retry-After shorter than the schedule does not shorten it', async () => {
@@ -300,13 +299,13 @@ test('an answer not complete within the timeout is a timed-out attempt, retried 
     const [row] = await deliveriesOf(sub.id);
     assert.equal(row!.status, 'pending');
     assert.equal(row!.last_error, 'timeout: no complete answer within 300 ms');
-    assert.ok(row!.next_attempt_at.getTime() > clock.now().getTime(), 'retried later, on the schedule');
+    assert.ok(row!.next_attempt_at!.getTime() > clock.now().getTime(), 'retried later, on the schedule');
     const attempts = await db.selectFrom('webhook_attempts').selectAll().where('subscription_id', '=', sub.id).execute();
     assert.equal(attempts.length, 1);
     assert.ok(attempts[0]!.latency_ms >= 290 && attempts[0]!.latency_ms < 2_000, `latency ${attempts[0]!.latency_ms} ms`);
   }
   // Quiet the two for later tests: the deliveries are marked failed.
-  await db.updateTable('webhook_deliveries').set({ status: 'failed' }).where('subscription_id', 'in', [quiet.id, slow.id]).execute();
+  await failPending(db, [quiet.id, slow.id]);
 });
 
 test('a 2xx answer with an endless body is delivered: its first 1,024 characters stored, the rest not read', async () => {

@@ -13,7 +13,7 @@ import { startTestApp } from '../helpers/app.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { createOrgFixture, insertTestCards } from '../helpers/fixtures.ts';
 import { makeCard, put } from '../helpers/lifecycle.ts';
-import { emitCardEvent, startReceiver, type Responder } from '../helpers/webhooks.ts';
+import { deliveriesWhere, emitCardEvent, failPending, startReceiver, type Responder } from '../helpers/webhooks.ts';
 
 // The running worker as `qcards serve` starts it: woken by LISTEN/NOTIFY after commits that queued deliveries due,
 // and handed the deliveries of this process's card changes by their writes (src/webhooks/handoff.ts).
@@ -50,10 +50,9 @@ async function writeUnderTerms(organizationId: string, cardId: string, terms: Ha
   return { eventId: event.id, handed: handedDeliveries(returnedRows) };
 }
 
-/** The outbox rows of an organization's deliveries of `event`. */
-const deliveriesOf = (organizationId: string, event: string) => db.selectFrom('webhook_deliveries')
-  .select(['id', 'body', 'attempts', 'status', 'next_attempt_at']).where('organization_id', '=', organizationId)
-  .where('event', '=', event).execute();
+/** An organization's deliveries of `event`, with their queue rows' due time and attempts while pending. */
+const deliveriesOf = async (organizationId: string, event: string) =>
+  (await deliveriesWhere(db, 'organization_id', organizationId)).filter((d) => d.event === event);
 
 test('a started worker delivers committed changes without being asked', async () => {
   const { org, received } = await subscribedWorker();
@@ -72,10 +71,10 @@ test('a change through the API reaches a sleeping worker at once, on both engine
   assert.deepEqual(await received(2), ['created', 'locked']);
 });
 
-test('where nothing else vacuums the outbox (PGlite, autovacuum off), a started worker vacuums it as attempts accumulate', async () => {
+test('where nothing else vacuums the outbox (PGlite, autovacuum off), a started worker vacuums its queue as attempts accumulate', async () => {
   const missing = await outboxNeedsOwnVacuum(deps.engine);
   const vacuums = async () => {
-    const result = await sql<{ n: string }>`SELECT vacuum_count AS n FROM pg_stat_user_tables WHERE relname = 'webhook_deliveries'`.execute(db);
+    const result = await sql<{ n: string }>`SELECT vacuum_count AS n FROM pg_stat_user_tables WHERE relname = 'webhook_queue'`.execute(db);
     return Number(result.rows[0]!.n);
   };
   const before = await vacuums();
@@ -83,7 +82,7 @@ test('where nothing else vacuums the outbox (PGlite, autovacuum off), a started 
   const [card] = await insertTestCards(db, org, [{ holder: org.employee }]);
   for (const event of ['locked', 'unlocked', 'locked', 'unlocked'] as const) await emitCardEvent(db, card!, event, clock.now());
   assert.equal((await received(4)).length, 4);
-  if (missing) await eventually(async () => (await vacuums()) > before, 'the outbox vacuumed after 3 attempts', 5000);
+  if (missing) await eventually(async () => (await vacuums()) > before, 'the queue vacuumed after 3 attempts', 5000);
   else assert.equal(await vacuums(), before, 'left to autovacuum');
 });
 
@@ -104,8 +103,9 @@ test("changes made in the worker's own process are handed to it by their write: 
   // event: the same bytes.
   const log = await app.inject({ method: 'GET', url: `/qcards/webhooks/v1/subscriptions/${subscriptionId}/events?event=locked`, headers: { authorization: org.owner.auth } });
   const logged = new Map((log.json().events as Array<{ id: string; body: string }>).map((e) => [e.id, e.body]));
+  const tries = await db.selectFrom('webhook_attempts').select('delivery_id').where('delivery_id', 'in', rows.map((r) => r.id)).execute();
+  assert.deepEqual(tries.map((t) => t.delivery_id).sort(), rows.map((r) => r.id).sort(), 'one try each');
   for (const row of rows) {
-    assert.equal(row.attempts, 1);
     assert.equal(row.body, null, 'no body stored: it is built from the event');
     const sent = rx.received.find((r) => r.headers['webhook-id'] === row.id)?.body;
     assert.equal(sent, logged.get(row.id), 'the body sent is the body the log shows');
@@ -124,7 +124,7 @@ test('a subscription whose lane in the worker is full is not handed over: its de
   assert.equal(worker.counts.handedOver - before.handedOver, 3, 'handed over until the lane held 4');
   const due = [...await deliveriesOf(org.id, 'locked'), ...await deliveriesOf(org.id, 'unlocked')].filter((d) => d.attempts === 0);
   assert.equal(due.length, 2);
-  assert.ok(due.every((d) => d.status === 'pending' && d.next_attempt_at.getTime() <= Date.now()), 'queued due');
+  assert.ok(due.every((d) => d.status === 'pending' && d.next_attempt_at!.getTime() <= Date.now()), 'queued due');
   rx.respond(() => ({ status: 200 }));
   rx.release();
   await eventually(() => rx.received.length === 6, 'the lane drained, the rest claimed', 10_000);
@@ -183,7 +183,7 @@ test('recording a result names the subscriptions that take no more: deleted, or 
   await emitCardEvent(db, card!, 'locked', clock.now());
   const [delivery] = await deliveriesOf(org.id, 'locked');
   // Another worker's 410 got there first: the row is failed and the subscription disabled.
-  await db.updateTable('webhook_deliveries').set({ status: 'failed' }).where('id', '=', delivery!.id).execute();
+  await failPending(db, [subscriptionId]);
   await db.updateTable('webhook_subscriptions').set({ status: 'disabled' }).where('id', '=', subscriptionId).execute();
   const result = (outcome: 'delivered' | 'gone', id = delivery!.id) => ({ id, subscriptionId, outcome, attemptedAt: clock.now(),
     statusCode: outcome === 'gone' ? 410 : 200, latencyMs: 1, error: null, excerpt: null, retryAfter: null });
@@ -219,7 +219,7 @@ test('deliveries handed to a worker that stopped meanwhile are given back due, w
   const { handed } = await writeUnderTerms(org.id, inserted!.id, terms);
   assert.equal(handed.length, 1);
   const [queued] = await deliveriesOf(org.id, 'nickname_updated');
-  assert.deepEqual([queued!.attempts, queued!.next_attempt_at.getTime()], [1, terms.leaseUntil.getTime()], 'queued leased');
+  assert.deepEqual([queued!.attempts, queued!.next_attempt_at!.getTime()], [1, terms.leaseUntil.getTime()], 'queued leased');
   worker.accept(handed, terms, 0);
   await eventually(async () => (await deliveriesOf(org.id, 'nickname_updated'))[0]!.attempts === 0, 'given back', 5000);
   const other = new WebhookWorker(deps);
@@ -236,11 +236,11 @@ test('a write whose outcome is unknown gives back what it may have handed over, 
     const { eventId, handed: [delivery] } = await writeUnderTerms(org.id, cardId, terms);
     return { terms, eventId, deliveryId: delivery!.id };
   };
-  const row = (id: string) => db.selectFrom('webhook_deliveries').select(['attempts', 'next_attempt_at']).where('id', '=', id).executeTakeFirstOrThrow();
+  const row = (id: string) => db.selectFrom('webhook_queue').select(['attempts', 'next_attempt_at']).where('delivery_id', '=', id).executeTakeFirstOrThrow();
   const lost = await write(first!.id);
   const reclaimed = await write(second!.id);
   // The second one's lease ran out and another worker claimed it: a new lease.
-  await db.updateTable('webhook_deliveries').set({ next_attempt_at: new Date(Date.now() + 3_600_000), attempts: 2 }).where('id', '=', reclaimed.deliveryId).execute();
+  await db.updateTable('webhook_queue').set({ next_attempt_at: new Date(Date.now() + 3_600_000), attempts: 2 }).where('delivery_id', '=', reclaimed.deliveryId).execute();
   worker.abandon([lost.eventId], lost.terms);
   worker.abandon([reclaimed.eventId], reclaimed.terms);
   await Promise.all([worker.stop(), worker.stop()]);
@@ -296,8 +296,8 @@ test('a lane starts with one request, doubles them each round trip its receiver 
   // Of the twelve the lane held waiting, ten went back (it now holds four rows a slot): due again, with their
   // claim's attempt undone, and this worker takes one each time a request times out.
   const untried = await sql<{ n: number }>`
-    SELECT count(*)::int AS n FROM webhook_deliveries d
-    WHERE d.organization_id = ${org.id} AND d.status = 'pending' AND d.attempts = 0
+    SELECT count(*)::int AS n FROM webhook_deliveries d JOIN webhook_queue q ON q.delivery_id = d.id
+    WHERE d.organization_id = ${org.id} AND d.status = 'pending' AND q.attempts = 0
       AND NOT EXISTS (SELECT 1 FROM webhook_attempts a WHERE a.delivery_id = d.id)`.execute(db);
   assert.ok(untried.rows[0]!.n >= 4, `given back untried: ${untried.rows[0]!.n}`);
 
