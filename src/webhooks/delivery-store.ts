@@ -38,6 +38,15 @@ export interface ClaimedDelivery extends QueuedDelivery {
 }
 
 /**
+ * `q.delivery_id = ANY (ids)`: the queue rows of a batch (`q` is webhook_queue). Said even where a join on the id
+ * says it already, so that the planner can fetch them by the primary key: joined only, it hashed a sequential
+ * scan of the whole queue for every claim and result, since a small table (or one whose size the last vacuum
+ * undercounted) looks cheaper to read whole than through k index probes at random_page_cost. A sequential scan
+ * also filtering every row through the list costs it in proportion to rows × k, which it then is.
+ */
+const byIds = (ids: RawBuilder<unknown>) => sql`q.delivery_id = ANY (${ids})`;
+
+/**
  * Claims up to `limit` due deliveries in one statement: `FOR UPDATE SKIP LOCKED` lets concurrent workers claim
  * disjoint rows without waiting on each other, and pushing the queue row's `next_attempt_at` past the lease is the
  * lease itself: a row whose worker dies becomes due again by itself. Rows are taken per subscription (through the
@@ -77,8 +86,7 @@ export async function claimDue(
     leased AS (
       UPDATE webhook_queue q
       SET next_attempt_at = ${leaseUntil}::timestamptz, attempts = q.attempts + 1
-      FROM due
-      WHERE q.delivery_id = due.delivery_id
+      WHERE ${byIds(sql`ARRAY(SELECT delivery_id FROM due)`)}
       RETURNING q.delivery_id, q.attempts
     )
     SELECT d.id, d.subscription_id, d.organization_id, ${deliveryBody('d', 'e', sql`s.membership_id`)} AS body, l.attempts, s.secret, s.callback_url
@@ -108,9 +116,10 @@ export async function releaseLeased(
     return;
   }
   // Each row under its own lease: rows given back together may come from different claims and writes.
+  const ids = which.rows.map((r) => r.id);
   await sql`${release}
-    FROM unnest(${which.rows.map((r) => r.id)}::uuid[], ${which.rows.map((r) => r.leaseUntil.toISOString())}::timestamptz[]) AS r (id, lease_until)
-    WHERE q.delivery_id = r.id AND q.next_attempt_at = r.lease_until AND q.attempts > 0`.execute(db);
+    FROM unnest(${ids}::uuid[], ${which.rows.map((r) => r.leaseUntil.toISOString())}::timestamptz[]) AS r (id, lease_until)
+    WHERE q.delivery_id = r.id AND ${byIds(sql`${ids}::uuid[]`)} AND q.next_attempt_at = r.lease_until AND q.attempts > 0`.execute(db);
 }
 
 /** `unsendable`: its body cannot be built (the event is gone): failed at once, with no request. */
@@ -148,6 +157,7 @@ export async function recordAttempts(db: Db, now: Date, results: AttemptResult[]
   // `settled` and `rescheduled` split the batch's queue rows by complementary conditions on the same row version,
   // so each row is taken by exactly one of them (or neither, if another worker's record removed it).
   const retried = sql`r.outcome = 'retry' AND q.attempts < ${MAX_ATTEMPTS}`;
+  const ids = sql`${column((r) => r.id)}::uuid[]`;
   const result = await executePrepared(db, sql<{ id: string }>`
     WITH r AS (
       SELECT * FROM unnest(
@@ -166,7 +176,7 @@ export async function recordAttempts(db: Db, now: Date, results: AttemptResult[]
     ),
     settled AS (
       DELETE FROM webhook_queue q USING r
-      WHERE q.delivery_id = r.id AND NOT (${retried})
+      WHERE q.delivery_id = r.id AND ${byIds(ids)} AND NOT (${retried})
       RETURNING q.delivery_id
     ),
     rescheduled AS (
@@ -176,7 +186,7 @@ export async function recordAttempts(db: Db, now: Date, results: AttemptResult[]
             least(${RETRY_BASE_SECONDS}::float8 * power(${RETRY_FACTOR}::float8, q.attempts - 1), ${RETRY_CAP_SECONDS}::float8)
               * (${1 - RETRY_JITTER}::float8 + random() * ${2 * RETRY_JITTER}::float8)))
       FROM r
-      WHERE q.delivery_id = r.id AND ${retried}
+      WHERE q.delivery_id = r.id AND ${byIds(ids)} AND ${retried}
       RETURNING q.delivery_id
     ),
     updated AS (
@@ -202,7 +212,7 @@ export async function recordAttempts(db: Db, now: Date, results: AttemptResult[]
     unqueued_with_it AS (
       DELETE FROM webhook_queue q
       USING disabled
-      WHERE q.subscription_id = disabled.id AND q.delivery_id <> ALL (${column((r) => r.id)}::uuid[])
+      WHERE q.subscription_id = disabled.id AND q.delivery_id <> ALL (${ids})
       RETURNING q.delivery_id
     ),
     failed_with_it AS (

@@ -39,7 +39,9 @@ export interface WorkerOptions {
   /**
    * Where nothing else vacuums the outbox (PGlite, autovacuum off), vacuum the queue after this many recorded
    * attempts (a claimed one left two dead row versions, the claim's and the result's; a handed-over one only the
-   * result's), or after 5% of its rows if more. The log is vacuumed after retention removes rows from it.
+   * result's), or after 5% of its rows if more. The queue holds only pending deliveries, so a vacuum reads a few
+   * pages; kept that small, a sequential scan of it (which the planner still picks for a small table) stays
+   * cheap. The log is vacuumed after retention removes rows from it.
    */
   vacuumEveryAttempts?: number;
   dispatcher?: Dispatcher;
@@ -153,7 +155,7 @@ export class WebhookWorker implements LocalWorker {
     this.#batchSize = options.batchSize ?? 256;
     this.#pollMs = options.pollMs ?? (deps.engine.kind === 'pglite' ? 250 : 1000);
     this.#retentionEveryMs = options.retentionEveryMs ?? 3_600_000;
-    this.#vacuumEveryAttempts = options.vacuumEveryAttempts ?? 5_000;
+    this.#vacuumEveryAttempts = options.vacuumEveryAttempts ?? 1_000;
     this.#vacuumThreshold = this.#vacuumEveryAttempts;
     this.#log = options.logger ?? silent;
     this.#ownsDispatcher = options.dispatcher === undefined;

@@ -33,7 +33,7 @@ ALTER TABLE webhook_deliveries DROP COLUMN next_attempt_at, DROP COLUMN attempts
 -- it (rows are ~170 bytes).
 ALTER TABLE webhook_deliveries SET (fillfactor = 80);
 -- The log's dead versions are now those of results that found no room, and retention's removals: the default
--- threshold (a fifth of the table) fits them. The queue takes the churn: vacuum it after 5,000 dead rows, as 015
--- asked for the log.
+-- threshold (a fifth of the table) fits them. The queue takes the churn: vacuum it after 1,000 dead rows (it
+-- holds only the pending deliveries, so a vacuum of it reads a few pages).
 ALTER TABLE webhook_deliveries RESET (autovacuum_vacuum_scale_factor, autovacuum_vacuum_threshold);
-ALTER TABLE webhook_queue SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 5000);
+ALTER TABLE webhook_queue SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000);
