@@ -7,6 +7,8 @@
 -- no indexed column of the log's row, so its update is HOT (the new version on the same page, no index entry),
 -- with room kept on each page for it (fillfactor).
 --
+-- Stop workers of an older qcards before migrating: they would look for the columns that move here.
+--
 -- A delivery is pending if and only if it has a queue row: every statement changes both together.
 -- `attempts` counts the tries since the delivery was (re)queued and drives the retry schedule; the tries made
 -- are the log's webhook_attempts rows.
