@@ -95,10 +95,10 @@ const sendable = sql<boolean>`(webhook_deliveries.body IS NOT NULL
 /**
  * Puts the subscription's deliveries that `which` selects (and whose body can still be built) back in the queue,
  * due now with a fresh retry schedule and the same ids, in one statement; a pending one stays queued, its schedule
- * started again. Returns their ids.
+ * started again. Returns how many.
  */
-async function requeue(db: Db, clock: Clock, subscriptionId: string, which: RawBuilder<boolean>): Promise<string[]> {
-  const rows = await db
+async function requeue(db: Db, clock: Clock, subscriptionId: string, which: RawBuilder<boolean>): Promise<number> {
+  const row = await db
     .with('requeued', (qb) => qb.updateTable('webhook_deliveries')
       .set({ status: 'pending', last_error: null })
       .where('subscription_id', '=', subscriptionId)
@@ -110,18 +110,18 @@ async function requeue(db: Db, clock: Clock, subscriptionId: string, which: RawB
       .expression((eb) => eb.selectFrom('requeued').select(['id', 'subscription_id', dueNow(clock.now()).as('next_attempt_at'), sql.lit(0).as('attempts')]))
       .onConflict((oc) => oc.column('delivery_id').doUpdateSet({ next_attempt_at: (eb) => eb.ref('excluded.next_attempt_at'), attempts: 0 }))
       .returning('delivery_id'))
-    .selectFrom('requeued').select('id')
-    .execute();
-  return rows.map((r) => r.id);
+    .selectFrom('requeued').select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 /** Queues one event again, now, with a fresh retry schedule and the same id. */
 export async function redeliver(db: Db, clock: Clock, principal: Principal, subscriptionId: string, deliveryId: string) {
   const subscription = await activeSubscription(db, principal, subscriptionId);
-  const [id] = isUuid(deliveryId) ? await requeue(db, clock, subscription.id, sql<boolean>`id = ${deliveryId}`) : [];
-  if (!id) throw notFound('webhook event', 'event_id');
+  const found = isUuid(deliveryId) && await requeue(db, clock, subscription.id, sql<boolean>`id = ${deliveryId}`) === 1;
+  if (!found) throw notFound('webhook event', 'event_id');
   wakeWorkers(db);
-  return id;
+  return deliveryId.toLowerCase();
 }
 
 /** Queues again every failed event, or every event created since `since`; returns how many. */
@@ -133,9 +133,9 @@ export async function replay(
   }
   const subscription = await activeSubscription(db, principal, subscriptionId);
   const which = input.status ? sql<boolean>`status = 'failed'` : sql<boolean>`created_at >= ${new Date(input.since!)}::timestamptz`;
-  const ids = await requeue(db, clock, subscription.id, which);
+  const requeued = await requeue(db, clock, subscription.id, which);
   wakeWorkers(db);
-  return ids.length;
+  return requeued;
 }
 
 /** Queues a test delivery: a `v1/cards` envelope whose data is `{"event":"test"}`, signed like any other. */
