@@ -39,3 +39,8 @@ ALTER TABLE webhook_deliveries SET (fillfactor = 80);
 -- holds only the pending deliveries, so a vacuum of it reads a few pages).
 ALTER TABLE webhook_deliveries RESET (autovacuum_vacuum_scale_factor, autovacuum_vacuum_threshold);
 ALTER TABLE webhook_queue SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000);
+-- A vacuum of the queue does not give its emptied last pages back to the file system (they are reused): the queue
+-- is filled at its end and emptied soon after, so every vacuum found empty pages there, and truncating them needs
+-- a lock that conflicts with every claim, result and queued delivery. Each vacuum waited for it in 50 ms steps
+-- (wait event VacuumTruncate), 50–410 ms a vacuum during bench:webhooks, and held up the queue while it had it.
+ALTER TABLE webhook_queue SET (vacuum_truncate = false);
