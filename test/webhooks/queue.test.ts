@@ -6,6 +6,7 @@ import type { Db } from '../../src/db/engine.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { inTransaction } from '../../src/db/transaction.ts';
 import { systemClock } from '../../src/domain/clock.ts';
+import { recordCardEvent } from '../../src/services/card-events.ts';
 import { claimDue, recordAttempts, type AttemptResult, type Outcome } from '../../src/webhooks/delivery-store.ts';
 import { openTestEngine } from '../helpers/engine.ts';
 import { createOrgFixture, insertTestCards, type OrgFixture } from '../helpers/fixtures.ts';
@@ -111,4 +112,20 @@ test('migration 018 moves the pending deliveries to the queue with their due tim
     now: systemClock.now(), leaseMs: 60_000, limit: 10, skip: [], shares: { subscriptionIds: [], rows: [] }, otherShare: 10,
   });
   assert.deepEqual(claimed.map((d) => [d.id, d.attempts]), [[rows[0]!.id, 3]]);
+});
+
+test('a vacuum of the queue leaves its emptied last pages in place: truncating them would lock out every claim and write', async () => {
+  const org = await createOrgFixture(db);
+  const subscriptionId = await subscription(db, org);
+  const [card] = await insertTestCards(db, org, [{ holder: org.employee }]);
+  // Enough queue rows for pages of their own at the end of the table, then all of them done.
+  await inTransaction(db, async (trx) => {
+    for (let i = 0; i < 400; i++) await recordCardEvent(trx, { card: card!, event: 'locked', actorMembershipId: null, at: new Date() });
+  });
+  const size = async () => Number((await sql<{ n: string }>`SELECT pg_relation_size('webhook_queue') AS n`.execute(db)).rows[0]!.n);
+  const filled = await size();
+  await db.deleteFrom('webhook_queue').where('subscription_id', '=', subscriptionId).execute();
+  await sql`VACUUM webhook_queue`.execute(db);
+  assert.ok(filled >= 3 * 8192, `the queue grew to ${filled} bytes`);
+  assert.equal(await size(), filled, 'not truncated');
 });
