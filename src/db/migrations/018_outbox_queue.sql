@@ -40,7 +40,7 @@ ALTER TABLE webhook_deliveries SET (fillfactor = 80);
 ALTER TABLE webhook_deliveries RESET (autovacuum_vacuum_scale_factor, autovacuum_vacuum_threshold);
 ALTER TABLE webhook_queue SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000);
 -- A vacuum of the queue does not give its emptied last pages back to the file system (they are reused): the queue
--- is filled at its end and emptied soon after, so every vacuum found empty pages there, and truncating them needs
--- a lock that conflicts with every claim, result and queued delivery. Each vacuum waited for it in 50 ms steps
--- (wait event VacuumTruncate), 50–410 ms a vacuum during bench:webhooks, and held up the queue while it had it.
+-- is filled at its end and emptied soon after, so a vacuum finds empty pages there, and truncating them needs a
+-- lock that conflicts with every claim, result and queued delivery. Vacuums waited for it in steps of about 50 ms
+-- (wait event VacuumTruncate), up to 911 ms during bench:webhooks, and held up the queue while they had it.
 ALTER TABLE webhook_queue SET (vacuum_truncate = false);
