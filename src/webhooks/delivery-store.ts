@@ -39,9 +39,10 @@ export interface ClaimedDelivery extends QueuedDelivery {
 
 /**
  * `q.delivery_id = ANY (ids)`: the queue rows of a batch (`q` is webhook_queue). Said even where a join on the id
- * says it already, so that the planner can fetch them by the primary key: joined only, it hashed a sequential
- * scan of the whole queue for every claim and result, since a small table (or one whose size the last vacuum
- * undercounted) looks cheaper to read whole than through k index probes at random_page_cost. A sequential scan
+ * says it already, so that the planner can fetch them by the primary key: joined only, the claim's lease hashed a
+ * sequential scan of the whole queue (65,189 scans in one 4-round bench:webhooks run, BENCHMARKS.md), since a small
+ * table (or one whose size the last vacuum undercounted) looks cheaper to read whole than through k index probes
+ * at random_page_cost. A sequential scan
  * also filtering every row through the list costs it in proportion to rows × k, which it then is.
  */
 const byIds = (ids: RawBuilder<unknown>) => sql`q.delivery_id = ANY (${ids})`;
@@ -109,7 +110,7 @@ export async function releaseLeased(
 ): Promise<void> {
   const release = sql`UPDATE webhook_queue q SET next_attempt_at = ${dueNow(now)}, attempts = q.attempts - 1`;
   if ('eventIds' in which) {
-    // The log's rows of those events, found from the queue's (the few pending), not by a scan of the log.
+    // Only queued (pending) rows can be under a lease; the log has no index on event_id.
     await sql`${release} FROM webhook_deliveries d
       WHERE d.id = q.delivery_id AND d.event_id = ANY (${which.eventIds}::uuid[])
         AND q.next_attempt_at = ${which.leaseUntil}::timestamptz AND q.attempts > 0`.execute(db);
