@@ -4,7 +4,7 @@
 -- clears them reads every index of the table whole: 0.8–1.6 s near 3 million deliveries, once every 2 minutes at
 -- 1,000 events/s, and the runs it overlapped had p99s 4 to 5 times the others' (BENCHMARKS.md, seventeenth
 -- session). Now claims and leases change only `webhook_queue`, whose vacuum reads a few pages; a result changes
--- no indexed column of the log's row, so its update is HOT (the new version on the same page, no index entry),
+-- no indexed column of the log's row, so its update can be HOT (the new version on the same page, no index entry),
 -- with room kept on each page for it (fillfactor).
 --
 -- Stop workers of an older qcards before migrating: they would look for the columns that move here.
