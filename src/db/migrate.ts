@@ -21,9 +21,10 @@ export function listMigrations(): Migration[] {
 
 /**
  * Applies the migrations not yet applied, in order, each in its own transaction. A session-level advisory lock
- * makes processes that start together take turns: the second finds the work done.
+ * makes processes that start together take turns: the second finds the work done. With `before`, only those whose
+ * names sort before it (for tests of the migrations after it).
  */
-export async function migrate(db: Db): Promise<string[]> {
+export async function migrate(db: Db, options: { before?: string } = {}): Promise<string[]> {
   const applied: string[] = [];
   await db.connection().execute(async (conn) => {
     await sql`SELECT pg_advisory_lock(${MIGRATION_LOCK_KEY})`.execute(conn);
@@ -34,7 +35,7 @@ export async function migrate(db: Db): Promise<string[]> {
         (await sql<{ name: string }>`SELECT name FROM schema_migrations`.execute(conn)).rows.map((r) => r.name),
       );
       for (const migration of listMigrations()) {
-        if (done.has(migration.name)) continue;
+        if (done.has(migration.name) || (options.before !== undefined && migration.name >= options.before)) continue;
         await sql`BEGIN`.execute(conn);
         try {
           await sql.raw(migration.sql).execute(conn);

@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sql } from 'kysely';
 import pg from 'pg';
 import { openEngine, type Engine } from '../../src/db/engine.ts';
 import { listMigrations, migrate } from '../../src/db/migrate.ts';
@@ -41,16 +40,13 @@ export interface TestEngine {
   close(): Promise<void>;
 }
 
-/**
- * A database of its own for a test process, migrated. With `before`, only the migrations whose names sort before
- * it are applied (as `migrate` would have, recorded in schema_migrations), for tests of the migrations after it.
- */
+/** A database of its own for a test process, migrated (with `before`, only so far: see `migrate`). */
 export async function openTestEngine(options: { before?: string } = {}): Promise<TestEngine> {
   if (TEST_ENGINE === 'pglite') {
     const engine = options.before === undefined
       ? await openEngine({ dataDir: 'memory://', loadDataDir: new Blob([readFileSync(await ensurePGliteTemplate())]) })
       : await openEngine({ dataDir: 'memory://' });
-    await migrateTestEngine(engine, options.before);
+    await migrate(engine.db, options);
     return { engine, databaseUrl: undefined, close: () => engine.close() };
   }
   const name = `qcards_t_${process.pid}_${randomBytes(4).toString('hex')}`;
@@ -62,7 +58,7 @@ export async function openTestEngine(options: { before?: string } = {}): Promise
   url.pathname = `/${name}`;
   const databaseUrl = url.toString();
   const engine = await openEngine({ databaseUrl, poolSize: 10 });
-  await migrateTestEngine(engine, options.before);
+  await migrate(engine.db, options);
   return {
     engine,
     databaseUrl,
@@ -76,14 +72,3 @@ export async function openTestEngine(options: { before?: string } = {}): Promise
   };
 }
 
-async function migrateTestEngine(engine: Engine, before: string | undefined): Promise<void> {
-  if (before === undefined) {
-    await migrate(engine.db);
-    return;
-  }
-  await sql`CREATE TABLE schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`.execute(engine.db);
-  for (const migration of listMigrations().filter((m) => m.name < before)) {
-    await sql.raw(migration.sql).execute(engine.db);
-    await sql`INSERT INTO schema_migrations (name) VALUES (${migration.name})`.execute(engine.db);
-  }
-}
